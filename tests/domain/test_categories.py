@@ -20,7 +20,8 @@ def test_every_pipl_art28_kind_is_sensitive_and_graded_highest_general() -> None
     }  # fmt: skip
     for kind in SENSITIVE_KINDS:
         info = CATEGORIES[kind]
-        assert info.is_sensitive and info.is_personal
+        assert info.is_sensitive
+        assert info.is_personal
         assert info.grade == "general_4"
         assert info.asean_dmf_tier == "restricted"
         assert "PIPL Art. 28" in info.citation
@@ -47,5 +48,7 @@ def test_grades_are_ordered_lowest_first() -> None:
 
 
 def test_public_and_business_data_are_not_personal() -> None:
-    assert not is_personal("public") and not is_personal("business")
-    assert is_personal("contact") and not is_sensitive("contact")
+    assert not is_personal("public")
+    assert not is_personal("business")
+    assert is_personal("contact")
+    assert not is_sensitive("contact")

@@ -9,9 +9,7 @@ from silkgate.domain import Conflict, Dataset, NotFound, Party
 from silkgate.store import Database, Registry
 
 CN = Party(id="cn-a", name="A Co.", jurisdiction="CN", roles=frozenset({"data_provider"}))
-SG = Party(
-    id="sg-b", name="B Pte", jurisdiction="SG", certifications=frozenset({"GLOBAL_CBPR"})
-)
+SG = Party(id="sg-b", name="B Pte", jurisdiction="SG", certifications=frozenset({"GLOBAL_CBPR"}))
 
 
 def _dataset(dataset_id: str, owner: str = "cn-a") -> Dataset:

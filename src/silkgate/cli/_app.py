@@ -8,6 +8,7 @@ from typing import Annotated
 
 import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from silkgate import __version__
@@ -69,7 +70,7 @@ app.command()(_run.serve)
 
 def exit_code_for(error: BaseException) -> int:
     """0 / 2 / 1 as docs/contracts.md fixes them: 2 is the caller's fault, 1 everything else."""
-    if isinstance(error, InvalidInput | click.UsageError | click.BadParameter):
+    if isinstance(error, InvalidInput | ValidationError | click.UsageError | click.BadParameter):
         return EXIT_BAD_INPUT
     return EXIT_FAILURE
 
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         sys.stderr.write(f"silkgate: {exc}\n")
         return exit_code_for(exc)
+    except ValidationError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"silkgate: {describe_validation_error(exc)}\n")
+        return EXIT_BAD_INPUT
     except FileNotFoundError as exc:
         if debug:
             raise
@@ -104,3 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"silkgate: internal error ({type(exc).__name__}): {exc}\n")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line: where the first problem is, what it is, and how many more there are."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or exc.title
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {message}{more}"

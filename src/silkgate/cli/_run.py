@@ -45,7 +45,12 @@ def demo(
     for sample in result.samples:
         d = sample.dataset
         table.add_row(
-            d.id, d.owner, f"{d.rows:,}", f"{d.subjects:,}", d.grade, ", ".join(sorted(d.categories))
+            d.id,
+            d.owner,
+            f"{d.rows:,}",
+            f"{d.subjects:,}",
+            d.grade,
+            ", ".join(sorted(d.categories)),
         )
     cli.console.print(table)
     for stage, figures in result.stages.items():

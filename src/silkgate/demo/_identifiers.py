@@ -4,7 +4,42 @@ from __future__ import annotations
 
 import numpy as np
 from stdnum import luhn
+from stdnum.cn import ric as cn_ric
 from stdnum.th import pin as th_pin
+
+# County codes of Guangxi (45xxxx) that exist across the birth years generated below.
+_GX_COUNTIES = (
+    "450102",
+    "450103",
+    "450105",
+    "450107",
+    "450202",
+    "450203",
+    "450204",
+    "450205",
+    "450302",
+    "450303",
+    "450304",
+    "450305",
+    "450311",
+    "450502",
+    "450503",
+    "450902",
+)
+
+
+def cn_resident_ids(rng: np.random.Generator, count: int) -> list[str]:
+    """GB 11643 numbers; stdnum also checks the county existed in the birth year, so retry."""
+    ids: list[str] = []
+    while len(ids) < count:
+        county = str(rng.choice(_GX_COUNTIES))
+        born = np.datetime64("1950-01-01") + np.timedelta64(int(rng.integers(0, 365 * 55)), "D")
+        body = f"{county}{str(born).replace('-', '')}{int(rng.integers(0, 1000)):03d}"
+        number = body + cn_ric.calc_check_digit(body)
+        if cn_ric.is_valid(number):
+            ids.append(number)
+    return ids
+
 
 # Singapore NRIC/FIN check letters (S/T and F/G series); stdnum has no Singapore NRIC module.
 _SG_WEIGHTS = (2, 7, 6, 5, 4, 3, 2)

@@ -85,7 +85,11 @@ def run_demo(
         for done, spec in enumerate(SPECS):
             report("datasets", done, len(SPECS))
             sample = write_sample(
-                spec, by_id[spec.party_id], settings.home / "data" / spec.party_id, rows, seed + done
+                spec,
+                by_id[spec.party_id],
+                settings.home / "data" / spec.party_id,
+                rows,
+                seed + done,
             )
             result.samples.append(sample)
         report("datasets", len(SPECS), len(SPECS))

@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from faker import Faker
 
-from silkgate.demo._identifiers import card_numbers, sg_nrics, th_national_ids, vn_citizen_ids
+from silkgate.demo._identifiers import (
+    card_numbers,
+    cn_resident_ids,
+    sg_nrics,
+    th_national_ids,
+    vn_citizen_ids,
+)
 from silkgate.domain import Column, ColumnType, DataCategory, Dataset, Party, grade_of
 
 
@@ -42,7 +49,9 @@ def _names(fake: Faker, count: int) -> list[str]:
     return [fake.name() for _ in range(count)]
 
 
-def _visits(rng: np.random.Generator, rows: int, mean_per_subject: float) -> np.ndarray:
+def _visits(
+    rng: np.random.Generator, rows: int, mean_per_subject: float
+) -> npt.NDArray[np.int64]:
     """Row → subject index, with about ``mean_per_subject`` rows per subject."""
     subjects = max(1, int(rows / mean_per_subject))
     return np.sort(rng.integers(0, subjects, size=rows))
@@ -56,7 +65,7 @@ def _dates(rng: np.random.Generator, count: int, start: str, days: int) -> pd.Se
 def cn_patients(fake: Faker, rng: np.random.Generator, rows: int) -> pd.DataFrame:
     who = _visits(rng, rows, 2.5)
     people = int(who.max()) + 1
-    ids = [fake.ssn() for _ in range(people)]
+    ids = cn_resident_ids(rng, people)
     names = _names(fake, people)
     phones = [fake.phone_number() for _ in range(people)]
     diag = rng.integers(0, len(_ICD10), size=rows)

@@ -93,25 +93,108 @@ def _info(
 CATEGORIES: dict[DataCategory, CategoryInfo] = {
     info.category: info
     for info in (
-        _info("personal", "personal information", "个人信息", "general_3", "confidential", "PIPL Art. 4"),
+        _info(
+            "personal",
+            "personal information",
+            "个人信息",
+            "general_3",
+            "confidential",
+            "PIPL Art. 4",
+        ),
         _info("contact", "contact details", "联系方式", "general_3", "confidential", "PIPL Art. 4"),
-        _info("identifier", "identity numbers", "身份标识", "general_3", "confidential", "PIPL Art. 4"),
-        _info("demographic", "demographic data", "人口统计信息", "general_3", "confidential", "PIPL Art. 4"),
-        _info("online_identifier", "online identifiers", "网络标识", "general_3", "confidential", "PIPL Art. 4"),
-        _info("employment", "employment data", "雇佣信息", "general_3", "confidential", "PIPL Art. 4"),
+        _info(
+            "identifier", "identity numbers", "身份标识", "general_3", "confidential", "PIPL Art. 4"
+        ),
+        _info(
+            "demographic",
+            "demographic data",
+            "人口统计信息",
+            "general_3",
+            "confidential",
+            "PIPL Art. 4",
+        ),
+        _info(
+            "online_identifier",
+            "online identifiers",
+            "网络标识",
+            "general_3",
+            "confidential",
+            "PIPL Art. 4",
+        ),
+        _info(
+            "employment", "employment data", "雇佣信息", "general_3", "confidential", "PIPL Art. 4"
+        ),
         _info("biometric", "biometric data", "生物识别", "general_4", "restricted", "PIPL Art. 28"),
-        _info("religious_belief", "religious belief", "宗教信仰", "general_4", "restricted", "PIPL Art. 28"),
-        _info("specific_identity", "specific identity", "特定身份", "general_4", "restricted", "PIPL Art. 28"),
-        _info("health", "medical and health data", "医疗健康", "general_4", "restricted", "PIPL Art. 28"),
-        _info("financial_account", "financial accounts", "金融账户", "general_4", "restricted", "PIPL Art. 28"),
-        _info("whereabouts", "whereabouts and location", "行踪轨迹", "general_4", "restricted", "PIPL Art. 28"),
-        _info("minor_under_14", "minors under 14", "不满十四周岁未成年人", "general_4", "restricted", "PIPL Art. 28, 31"),
-        _info("important_data", "important data", "重要数据", "important", "restricted", "DSL Art. 21; GB/T 43697-2024"),
-        _info("core_data", "core data", "核心数据", "core", "restricted", "DSL Art. 21; GB/T 43697-2024"),
-        _info("business", "business data", "一般业务数据", "general_2", "internal", "GB/T 43697-2024"),
+        _info(
+            "religious_belief",
+            "religious belief",
+            "宗教信仰",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28",
+        ),
+        _info(
+            "specific_identity",
+            "specific identity",
+            "特定身份",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28",
+        ),
+        _info(
+            "health",
+            "medical and health data",
+            "医疗健康",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28",
+        ),
+        _info(
+            "financial_account",
+            "financial accounts",
+            "金融账户",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28",
+        ),
+        _info(
+            "whereabouts",
+            "whereabouts and location",
+            "行踪轨迹",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28",
+        ),
+        _info(
+            "minor_under_14",
+            "minors under 14",
+            "不满十四周岁未成年人",
+            "general_4",
+            "restricted",
+            "PIPL Art. 28, 31",
+        ),
+        _info(
+            "important_data",
+            "important data",
+            "重要数据",
+            "important",
+            "restricted",
+            "DSL Art. 21; GB/T 43697-2024",
+        ),
+        _info(
+            "core_data",
+            "core data",
+            "核心数据",
+            "core",
+            "restricted",
+            "DSL Art. 21; GB/T 43697-2024",
+        ),
+        _info(
+            "business", "business data", "一般业务数据", "general_2", "internal", "GB/T 43697-2024"
+        ),
         _info("public", "public data", "公开数据", "general_1", "public", "GB/T 43697-2024"),
     )
-}  # fmt: skip
+}
 
 
 def grade_rank(grade: Grade) -> int:

@@ -26,8 +26,11 @@ class SilkgateError(Exception):
         return self.message
 
 
-class InvalidInput(SilkgateError):
-    """The caller sent something we cannot accept; the message says what and what would be."""
+class InvalidInput(SilkgateError, ValueError):
+    """The caller sent something we cannot accept; the message says what and what would be.
+
+    It is a ValueError so that pydantic validators raising it report a validation error.
+    """
 
 
 class NotFound(InvalidInput):

@@ -73,9 +73,7 @@ def jurisdiction(code: str, *, field: str = "jurisdiction") -> Jurisdiction:
     else:
         country = pycountry.countries.get(alpha_2=normalised) if len(normalised) == 2 else None
         if country is None:
-            raise InvalidInput(
-                f"{code!r} is not ISO 3166-1 alpha-2, EU or US-CA", field=field
-            )
+            raise InvalidInput(f"{code!r} is not ISO 3166-1 alpha-2, EU or US-CA", field=field)
         name = country.name
     return Jurisdiction(code=normalised, name=name, memberships=_memberships(normalised))
 

@@ -47,7 +47,7 @@ def parse_roles(names: Iterable[str]) -> frozenset[Role]:
     for name in names:
         if name not in ROLES:
             raise InvalidInput(f"unknown role {name!r}; one of {', '.join(ROLES)}", field="role")
-        roles.add(name)  # type: ignore[arg-type]
+        roles.add(name)
     if not roles:
         raise InvalidInput(f"at least one role is needed: {', '.join(ROLES)}", field="role")
     return frozenset(roles)
@@ -87,7 +87,7 @@ class Accounts:
             token_id=record.id,
             label=record.label,
             party_id=record.party_id,
-            roles=frozenset(r for r in record.roles if r in ROLES),  # type: ignore[misc]
+            roles=frozenset(r for r in record.roles if r in ROLES),
         )
 
     def revoke(self, token_id: str) -> TokenRecord:

@@ -91,18 +91,18 @@ def _dataset_view(dataset: Dataset, parties: list[Party]) -> dict[str, object]:
     }
 
 
-def _page(request: Request, area: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, f"{area}.html", _context(request, area))
+def _page(request: Request, template: str, area: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, _context(request, area))
 
 
 @dashboard_router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
-    return _page(request, "overview")
+    return _page(request, "overview.html", "overview")
 
 
 @dashboard_router.get("/catalog", response_class=HTMLResponse)
 def catalog(request: Request) -> HTMLResponse:
-    return _page(request, "catalog")
+    return _page(request, "catalog.html", "catalog")
 
 
 @dashboard_router.get("/{area}", response_class=HTMLResponse)
@@ -111,4 +111,4 @@ def area_page(request: Request, area: str) -> HTMLResponse:
         return templates.TemplateResponse(
             request, "not_found.html", _context(request, "overview"), status_code=404
         )
-    return _page(request, "area")
+    return _page(request, "area.html", area)

@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
-        sa.ForeignKeyConstraint(
-            ["owner"], ["parties.id"], name=op.f("fk_datasets_owner_parties")
-        ),
+        sa.ForeignKeyConstraint(["owner"], ["parties.id"], name=op.f("fk_datasets_owner_parties")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_datasets")),
     )
     op.create_index(op.f("ix_datasets_owner"), "datasets", ["owner"])
