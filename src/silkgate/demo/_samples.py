@@ -49,9 +49,7 @@ def _names(fake: Faker, count: int) -> list[str]:
     return [fake.name() for _ in range(count)]
 
 
-def _visits(
-    rng: np.random.Generator, rows: int, mean_per_subject: float
-) -> npt.NDArray[np.int64]:
+def _visits(rng: np.random.Generator, rows: int, mean_per_subject: float) -> npt.NDArray[np.int64]:
     """Row → subject index, with about ``mean_per_subject`` rows per subject."""
     subjects = max(1, int(rows / mean_per_subject))
     return np.sort(rng.integers(0, subjects, size=rows))
