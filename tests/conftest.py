@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +25,15 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with postgres(tmp_path_factory.mktemp("postgres")) as url:
-        yield url
+def postgres_url() -> Iterator[str]:
+    # Not under pytest's basetemp: pytest resets that to mode 0700, and the server runs as
+    # an unprivileged user when the tests run as root.
+    directory = Path(tempfile.mkdtemp(prefix="silkgate-pg-"))
+    try:
+        with postgres(directory) as url:
+            yield url
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.multiprocess)])
