@@ -10,7 +10,7 @@ import pytest
 import silkgate
 from silkgate.api import status_for
 from silkgate.cli import EXIT_BAD_INPUT, EXIT_FAILURE, exit_code_for
-from silkgate.domain import InvalidInput, SilkgateError
+from silkgate.domain import AccessDenied, InvalidInput, SilkgateError
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -68,7 +68,7 @@ def test_every_exported_error_has_an_exit_code_and_http_status(error: type[Silkg
     status = status_for(instance)
     if issubclass(error, InvalidInput):
         assert 400 <= status < 500
-    elif error.__name__ in {"AccessDenied", "Unauthenticated"}:
+    elif issubclass(error, AccessDenied):
         assert status in (401, 403)
     else:
         assert status == 500

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from silkgate import __version__
-from silkgate.cli import _assess, _commands, _run
+from silkgate.cli import _assess, _classify, _commands, _run
 from silkgate.cli._state import CliState
 from silkgate.domain import InvalidInput, SilkgateError
 
@@ -60,6 +60,7 @@ def version(ctx: typer.Context) -> None:
 
 
 app.command()(_assess.assess)
+app.command()(_classify.classify)
 app.command()(_commands.init)
 app.command()(_commands.schema)
 app.command()(_commands.parties)
