@@ -54,3 +54,18 @@ def test_demo_refuses_a_directory_with_other_data(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="not from a demo"):
         run_demo(load_settings(tmp_path / "d"), rows=50)
     assert (tmp_path / "d" / "precious.csv").read_text() == "a,b\n1,2\n"
+
+
+def test_demo_stages_classify_assess_and_use_the_ledger(tmp_path: Path) -> None:
+    result = run_demo(load_settings(tmp_path / "d"), rows=100)
+    rules = result.stages["rules"]
+    assert set(rules["classified"]) == {s.dataset.id for s in result.samples}
+    verdicts = {a["verdict"] for a in rules["assessments"]}
+    assert "allowed" in verdicts
+    assert "conditional" in verdicts
+    ledger = result.stages["ledger"]
+    assert ledger["datasets_registered"] == len(result.samples)
+    assert (ledger["grants"], ledger["denials"]) == (1, 1)
+    assert ledger["hash_matches"] is True
+    assert ledger["verify"] == "ok"
+    assert ledger["peers_agree"] is True

@@ -12,6 +12,7 @@ from typing import Any
 from silkgate.config import Settings, write_settings_file
 from silkgate.demo._consortium import DEMO_PARTIES
 from silkgate.demo._samples import SPECS, Sample, write_sample
+from silkgate.demo._stage_ledger import run_ledger_stage
 from silkgate.demo._stage_rules import run_rules_stage
 from silkgate.domain import InvalidInput, Party
 from silkgate.gate import Platform
@@ -112,4 +113,8 @@ def run_demo(
         report("classify and assess", 0, 1)
         result.stages["rules"] = run_rules_stage(parties, result.samples)
         report("classify and assess", 1, 1)
+
+        report("ledger", 0, 1)
+        result.stages["ledger"] = run_ledger_stage(platform, result.samples, settings.home)
+        report("ledger", 1, 1)
     return result

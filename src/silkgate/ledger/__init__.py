@@ -1,0 +1,96 @@
+"""The consortium ledger: identities, execute–order–validate, contracts, proofs and audit.
+
+Organisations each run a CA and a peer; clients sign proposals, peers endorse them by
+running deterministic contracts (``registry``, ``access`` with Cedar policies, ``consent``,
+``governance``), an ``Orderer`` cuts blocks, and every peer validates and commits them.
+Start with ``Consortium.create(home, parties)`` and ``Consortium(home).start()``.
+"""
+
+from silkgate.ledger._audit import AuditEvent, audit
+from silkgate.ledger._blocks import Block, BlockHeader, CommitRecord
+from silkgate.ledger._client import Client, Pending, TxReceipt
+from silkgate.ledger._config import DEFAULT_POLICIES, ConsortiumConfig, OrderingSettings, OrgConfig
+from silkgate.ledger._consortium import Consortium, registry_args, verify_ledger
+from silkgate.ledger._contracts import (
+    SCOPES,
+    Contract,
+    StateReader,
+    TxContext,
+    approve_config,
+    default_contracts,
+    function,
+)
+from silkgate.ledger._errors import (
+    ContractRefused,
+    EndorsementMismatch,
+    LedgerCorrupt,
+    LedgerError,
+    TransactionRejected,
+    UnknownIdentity,
+)
+from silkgate.ledger._identity import CertificateAuthority, Identity, Member, Msp
+from silkgate.ledger._merkle import InclusionProof, merkle_root, verify_inclusion
+from silkgate.ledger._ordering import Orderer, SoloOrderer
+from silkgate.ledger._peer import Endorsed, Peer
+from silkgate.ledger._policy import EndorsementPolicy
+from silkgate.ledger._store import HistoryEntry, LedgerStore, StateEntry, TxRecord
+from silkgate.ledger._transactions import Endorsement, Envelope, Proposal, ReadWriteSet
+from silkgate.ledger._types import ValidationCode
+from silkgate.ledger._validator import BlockValidator, ConfigView
+from silkgate.ledger._verify import VerifyReport, verify_store
+
+__all__ = [
+    "DEFAULT_POLICIES",
+    "SCOPES",
+    "AuditEvent",
+    "Block",
+    "BlockHeader",
+    "BlockValidator",
+    "CertificateAuthority",
+    "Client",
+    "CommitRecord",
+    "ConfigView",
+    "Consortium",
+    "ConsortiumConfig",
+    "Contract",
+    "ContractRefused",
+    "Endorsed",
+    "Endorsement",
+    "EndorsementMismatch",
+    "EndorsementPolicy",
+    "Envelope",
+    "HistoryEntry",
+    "Identity",
+    "InclusionProof",
+    "LedgerCorrupt",
+    "LedgerError",
+    "LedgerStore",
+    "Member",
+    "Msp",
+    "Orderer",
+    "OrderingSettings",
+    "OrgConfig",
+    "Peer",
+    "Pending",
+    "Proposal",
+    "ReadWriteSet",
+    "SoloOrderer",
+    "StateEntry",
+    "StateReader",
+    "TransactionRejected",
+    "TxContext",
+    "TxReceipt",
+    "TxRecord",
+    "UnknownIdentity",
+    "ValidationCode",
+    "VerifyReport",
+    "approve_config",
+    "audit",
+    "default_contracts",
+    "function",
+    "merkle_root",
+    "registry_args",
+    "verify_inclusion",
+    "verify_ledger",
+    "verify_store",
+]
