@@ -69,3 +69,10 @@ def test_demo_stages_classify_assess_and_use_the_ledger(tmp_path: Path) -> None:
     assert ledger["hash_matches"] is True
     assert ledger["verify"] == "ok"
     assert ledger["peers_agree"] is True
+
+
+def test_demo_monitor_stage_finds_the_injected_exfiltration(tmp_path: Path) -> None:
+    result = run_demo(load_settings(tmp_path / "d"), rows=100)
+    monitor = result.stages["monitor"]
+    assert monitor["injected"] > 0
+    assert monitor["detected"] >= monitor["injected"] // 2

@@ -14,6 +14,7 @@ from rich.console import Console
 from silkgate import __version__
 from silkgate.cli import _assess, _classify, _commands, _run
 from silkgate.cli._ledger import ledger_app
+from silkgate.cli._monitor import monitor_app
 from silkgate.cli._state import CliState
 from silkgate.domain import InvalidInput, SilkgateError
 
@@ -68,6 +69,7 @@ app.command()(_commands.parties)
 app.command()(_commands.datasets)
 app.add_typer(_commands.token_app, name="token")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(monitor_app, name="monitor")
 app.command()(_run.demo)
 app.command()(_run.serve)
 

@@ -13,6 +13,7 @@ from silkgate.config import Settings, write_settings_file
 from silkgate.demo._consortium import DEMO_PARTIES
 from silkgate.demo._samples import SPECS, Sample, write_sample
 from silkgate.demo._stage_ledger import run_ledger_stage
+from silkgate.demo._stage_monitor import run_monitor_stage
 from silkgate.demo._stage_rules import run_rules_stage
 from silkgate.domain import InvalidInput, Party
 from silkgate.gate import Platform
@@ -117,4 +118,8 @@ def run_demo(
         report("ledger", 0, 1)
         result.stages["ledger"] = run_ledger_stage(platform, result.samples, settings.home)
         report("ledger", 1, 1)
+
+        report("monitor", 0, 1)
+        result.stages["monitor"] = run_monitor_stage(platform, result.samples, settings.home)
+        report("monitor", 1, 1)
     return result

@@ -1,0 +1,168 @@
+"""Numenta Anomaly Benchmark: NAB's scoring (standard, reward-low-FP, reward-low-FN) over the
+whole corpus, for silkgate's online series detector; published detectors' scores from
+``results/final_results.json`` are printed alongside.
+
+The scoring follows Lavin & Ahmad (ICMLA 2015) and NAB v1.0's documented rules: a 15 %
+probationary period (at most 750 points) is not scored; within each labelled window only
+the earliest detection counts, weighted by a scaled sigmoid of its position; detections
+outside windows cost the profile's FP weight (scaled by distance after a window); each
+missed window costs the FN weight; one threshold for the whole corpus maximises the total,
+normalised so the null detector scores 0 and the perfect one 100.
+
+    python benchmarks/nab.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from silkgate.monitor import anomaly_likelihood
+
+NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nab"
+PROFILES = {
+    "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},
+    "reward_low_fp": {"tp": 1.0, "fp": 0.22, "fn": 1.0},
+    "reward_low_fn": {"tp": 1.0, "fp": 0.11, "fn": 2.0},
+}
+
+
+def scaled_sigmoid(position: float) -> float:
+    """1 early in a window, 0 at its right edge, towards -1 far after it (-1 from 3 on)."""
+    if position >= 3.0:
+        return -1.0
+    return 2.0 / (1.0 + math.exp(5.0 * position)) - 1.0
+
+
+@dataclass(slots=True)
+class Points:
+    scores: np.ndarray
+    weights: np.ndarray  # per point, as TP (in a window) or FP (outside), before profile weights
+    window: np.ndarray  # window id per point, -1 outside, -2 probationary
+
+
+def label_points(timestamps: pd.Series, windows: list[list[str]], key: int) -> Points:
+    n = len(timestamps)
+    stamps = pd.to_datetime(timestamps).to_numpy()
+    window_of = np.full(n, -1)
+    relative = np.full(n, 3.0)
+    in_window = np.zeros(n, dtype=bool)
+    bounds = []
+    for w, (start, end) in enumerate(windows):
+        lo = int(np.searchsorted(stamps, np.datetime64(pd.Timestamp(start))))
+        hi = int(np.searchsorted(stamps, np.datetime64(pd.Timestamp(end)), side="right")) - 1
+        bounds.append((lo, hi))
+        width = hi - lo + 1
+        idx = np.arange(lo, hi + 1)
+        window_of[idx] = key * 1000 + w
+        relative[idx] = -(hi - idx + 1) / width
+        in_window[idx] = True
+    weights = np.empty(n)
+    previous: tuple[int, int] | None = None
+    b = 0
+    for i in range(n):
+        while b < len(bounds) and bounds[b][1] < i:
+            previous = bounds[b]
+            b += 1
+        if in_window[i]:
+            weights[i] = scaled_sigmoid(relative[i]) / scaled_sigmoid(-1.0)
+        elif previous is None:
+            weights[i] = scaled_sigmoid(3.0)
+        else:
+            lo, hi = previous
+            weights[i] = scaled_sigmoid(abs(hi - i) / max(hi - lo, 1))
+    probation = int(min(math.floor(0.15 * n), 0.15 * 5000))
+    window_of[:probation] = -2
+    return Points(np.zeros(n), weights, window_of)
+
+
+def best_total(points: list[Points], profile: dict[str, float]) -> tuple[float, float]:
+    """(threshold, total score) maximising the corpus total, as NAB's sweep does."""
+    scores = np.concatenate([p.scores for p in points])
+    weights = np.concatenate([p.weights for p in points])
+    window = np.concatenate([p.window for p in points])
+    scorable = window != -2
+    scores, weights, window = scores[scorable], weights[scorable], window[scorable]
+    windows = np.unique(window[window >= 0])
+    total = -profile["fn"] * len(windows)
+    best = (1.1, total)
+    order = np.argsort(-scores, kind="stable")
+    seen: dict[int, float] = {}
+    i = 0
+    while i < len(order):
+        j = i
+        threshold = scores[order[i]]
+        while j < len(order) and scores[order[j]] == threshold:
+            k = order[j]
+            if window[k] < 0:
+                total += profile["fp"] * weights[k]
+            else:
+                gain = profile["tp"] * weights[k]
+                current = seen.get(int(window[k]), -profile["fn"])
+                if gain > current:
+                    total += gain - current
+                    seen[int(window[k])] = gain
+            j += 1
+        if total > best[1]:
+            best = (float(threshold), total)
+        i = j
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="the realKnownCause files only")
+    args = parser.parse_args()
+    windows = json.loads((NAB / "labels" / "combined_windows.json").read_text())
+    files = sorted(windows)
+    if args.quick:
+        files = [f for f in files if f.startswith("realKnownCause")]
+    points: list[Points] = []
+    for key, name in enumerate(files):
+        frame = pd.read_csv(NAB / "data" / name)
+        labelled = label_points(frame["timestamp"], windows[name], key)
+        labelled.scores = anomaly_likelihood(frame["value"].to_numpy())
+        points.append(labelled)
+    figures: dict[str, float] = {}
+    for profile_name, profile in PROFILES.items():
+        _, raw = best_total(points, profile)
+        null = -profile["fn"] * sum(len(set(p.window[p.window >= 0])) for p in points)
+        perfect = profile["tp"] * sum(len(set(p.window[p.window >= 0])) for p in points)
+        figures[profile_name] = round(100.0 * (raw - null) / (perfect - null), 2)
+    published = json.loads((NAB / "results" / "final_results.json").read_text())
+    baseline = {
+        name: {
+            "standard": round(v["standard"], 2),
+            "reward_low_fp": round(v["reward_low_FP_rate"], 2),
+            "reward_low_fn": round(v["reward_low_FN_rate"], 2),
+        }
+        for name, v in published.items()
+        if name in ("ARTime", "numenta", "htmjava", "knncad", "random")
+    }
+    figures["files"] = len(files)
+    print(
+        json.dumps(
+            {
+                "benchmark": "nab",
+                "figures": figures,
+                "baseline": baseline,
+                "ratio": round(figures["standard"] / baseline["ARTime"]["standard"], 3),
+                "quick": args.quick,
+                "note": "--quick scores realKnownCause only; published figures are corpus-wide",
+                "cpus": os.cpu_count(),
+                "versions": {"python": platform.python_version()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
