@@ -76,3 +76,11 @@ def test_demo_monitor_stage_finds_the_injected_exfiltration(tmp_path: Path) -> N
     monitor = result.stages["monitor"]
     assert monitor["injected"] > 0
     assert monitor["detected"] >= monitor["injected"] // 2
+
+
+def test_demo_compute_stage_runs_psi_then_dp_over_the_intersection(tmp_path: Path) -> None:
+    result = run_demo(load_settings(tmp_path / "d"), rows=100)
+    compute = result.stages["compute"]
+    assert compute["tasks"] == {"demo-psi": "succeeded", "demo-dp-mean": "succeeded"}
+    assert 0 < compute["intersection"] <= min(compute["sg_customers"], compute["th_customers"])
+    assert compute["dp_epsilon_left"] < 10

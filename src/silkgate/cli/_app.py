@@ -13,6 +13,7 @@ from rich.console import Console
 
 from silkgate import __version__
 from silkgate.cli import _assess, _classify, _commands, _run
+from silkgate.cli._compute import compute_app, node_command
 from silkgate.cli._ledger import ledger_app
 from silkgate.cli._monitor import monitor_app
 from silkgate.cli._state import CliState
@@ -69,6 +70,8 @@ app.command()(_commands.parties)
 app.command()(_commands.datasets)
 app.add_typer(_commands.token_app, name="token")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(compute_app, name="compute")
+app.command("node")(node_command)
 app.add_typer(monitor_app, name="monitor")
 app.command()(_run.demo)
 app.command()(_run.serve)

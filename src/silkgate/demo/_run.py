@@ -12,6 +12,7 @@ from typing import Any
 from silkgate.config import Settings, write_settings_file
 from silkgate.demo._consortium import DEMO_PARTIES
 from silkgate.demo._samples import SPECS, Sample, write_sample
+from silkgate.demo._stage_compute import run_compute_stage
 from silkgate.demo._stage_ledger import run_ledger_stage
 from silkgate.demo._stage_monitor import run_monitor_stage
 from silkgate.demo._stage_rules import run_rules_stage
@@ -118,6 +119,10 @@ def run_demo(
         report("ledger", 0, 1)
         result.stages["ledger"] = run_ledger_stage(platform, result.samples, settings.home)
         report("ledger", 1, 1)
+
+        report("compute", 0, 1)
+        result.stages["compute"] = run_compute_stage(platform, result.samples, settings.home)
+        report("compute", 1, 1)
 
         report("monitor", 0, 1)
         result.stages["monitor"] = run_monitor_stage(platform, result.samples, settings.home)
