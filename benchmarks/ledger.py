@@ -14,12 +14,24 @@ endorsements) with PyNaCl, and 3 SQLite rows (state, history, tx index) at the s
 batched WAL commit rate: ceiling = 1 / (3/sign_rate + 5/verify_rate + 3/row_rate).
 ratio = committed_tps / ceiling.
 
-Usage: python benchmarks/ledger.py --ordering solo [--quick]
+With ``--ordering jetstream`` the consortium runs as processes on loopback (``Cluster``):
+three NATS servers holding the ordering stream with R=3 on file storage, one peer process
+per organisation (each validates and commits every block), and this process as the client
+(``ClusterClient``): it signs, gathers two endorsements over TLS, publishes pipelined, and
+waits for its organisation's peer to report the commit, with up to ``--window``
+transactions in flight. p50/p99 are proposal-to-commit; peers_agree: all three peers reach
+the same height, commit hash and state root. Baseline, same run: raw JetStream
+publish-with-ack rate (pipelined, same window) of envelope-sized messages to a stream with
+the same settings (``publish_rate``), and the synchronous one-at-a-time rate;
+ratio = committed_tps / publish_rate.
+
+Usage: python benchmarks/ledger.py --ordering solo|jetstream [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import os
@@ -35,7 +47,7 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from silkgate.demo import DEMO_PARTIES
-from silkgate.ledger import Consortium, Pending
+from silkgate.ledger import Cluster, Consortium, JetStreamOrderer, Pending, StreamNames, TxReceipt
 
 SIGNS_PER_TX, VERIFIES_PER_TX, ROWS_PER_TX = 3, 5, 3
 
@@ -163,19 +175,140 @@ def run(count: int, block_size: int) -> dict[str, object]:
             consortium.close()
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[max(0, int(len(ordered) * share) - 1)], 2)
+
+
+def run_jetstream(
+    count: int, block_size: int, window: int
+) -> tuple[dict[str, object], dict[str, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = Cluster.create(
+            Path(tmp) / "ledger",
+            DEMO_PARTIES[:3],
+            nats=3,
+            policies={"consent": "any:2"},
+            max_tx_per_block=block_size,
+            batch_timeout_s=0.05,
+        )
+        try:
+            cluster.start()
+            orgs = cluster.orgs
+            client = cluster.client(orgs[0])
+            client.invoke(
+                "registry",
+                "register",
+                {"dataset_id": "bench", "owner": orgs[0], "location": "CN",
+                 "content_hash": "0" * 64, "classification": {"grade": "general_4"}},
+            )  # fmt: skip
+            cluster.wait_agree(timeout_s=30)
+            pairs = [[orgs[0], orgs[1]], [orgs[1], orgs[2]], [orgs[0], orgs[2]]]
+            latencies: list[float] = []
+            receipts: list[TxReceipt] = []
+
+            async def one(i: int, gate: asyncio.Semaphore) -> None:
+                async with gate:
+                    t0 = time.perf_counter()
+                    receipt = hashlib.sha256(f"receipt-{i}".encode()).hexdigest()
+                    done = await client.invoke_async(
+                        "consent",
+                        "record",
+                        {"dataset_id": "bench", "receipt_hash": receipt, "purpose": "research"},
+                        endorsers=pairs[i % 3],
+                        check=False,
+                    )
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    receipts.append(done)
+
+            async def drive() -> float:
+                gate = asyncio.Semaphore(window)
+                begin = time.perf_counter()
+                await asyncio.gather(*(one(i, gate) for i in range(count)))
+                return time.perf_counter() - begin
+
+            sample = client.run(
+                client.prepare_async(
+                    "consent", "record",
+                    {"dataset_id": "bench", "receipt_hash": "f" * 64, "purpose": "research"},
+                    endorsers=pairs[0],
+                )
+            )  # fmt: skip
+            envelope_bytes = len(sample.envelope.to_bytes())
+            elapsed = client.run(drive())
+            committed = sum(1 for r in receipts if r.is_valid)
+            statuses = cluster.wait_agree(timeout_s=60)
+            views = {(s["height"], s["commit_hash"], s["state_root"]) for s in statuses.values()}
+            blocks = {r.block for r in receipts}
+            base = publish_baseline(cluster.urls, envelope_bytes, min(count, 10_000), window)
+            figures: dict[str, object] = {
+                "committed_tps": round(committed / elapsed, 1),
+                "p50_ms": _percentile(latencies, 0.5),
+                "p99_ms": _percentile(latencies, 0.99),
+                "peers_agree": len(views) == 1,
+                "transactions": count,
+                "committed": committed,
+                "block_size": block_size,
+                "blocks": len(blocks),
+                "window": window,
+                "seconds": round(elapsed, 3),
+                "envelope_bytes": envelope_bytes,
+                "nats_servers": 3,
+                "replicas": 3,
+                "peer_processes": len(orgs),
+            }
+            return figures, base
+        finally:
+            cluster.close()
+
+
+def publish_baseline(urls: list[str], size: int, count: int, window: int) -> dict[str, float]:
+    """Raw JetStream publish-with-ack rates to a fresh stream with the ledger's settings."""
+    names = StreamNames("BENCH_RAW", "bench.raw")
+    orderer = JetStreamOrderer(urls, names).start()
+    payload = os.urandom(size // 2).hex().encode()
+    try:
+
+        async def measure() -> tuple[float, float]:
+            await orderer.ensure_stream(3)
+            gate = asyncio.Semaphore(window)
+
+            async def send(i: int) -> None:
+                async with gate:
+                    await orderer.publish("tx", payload, f"raw-{i}")
+
+            begin = time.perf_counter()
+            await asyncio.gather(*(send(i) for i in range(count)))
+            pipelined = count / (time.perf_counter() - begin)
+            sync_count, begin = 0, time.perf_counter()
+            while time.perf_counter() - begin < 1.0:
+                await orderer.publish("tx", payload, f"sync-{sync_count}")
+                sync_count += 1
+            return pipelined, sync_count / (time.perf_counter() - begin)
+
+        pipelined, one_at_a_time = orderer._loop.run(measure())
+    finally:
+        orderer.close()
+    return {"publish_rate": round(pipelined, 1), "publish_sync_rate": round(one_at_a_time, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ordering", choices=["solo", "jetstream"], default="solo")
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     parser.add_argument("--transactions", type=int, default=None)
     parser.add_argument("--block-size", type=int, default=250)
+    parser.add_argument("--window", type=int, default=300, help="jetstream: tx in flight")
     args = parser.parse_args()
-    if args.ordering != "solo":
-        parser.error("only --ordering solo exists so far; jetstream comes with its issue")
-    count = args.transactions or (1_000 if args.quick else 20_000)
-    figures = run(count, args.block_size)
-    base = baseline(int(figures["envelope_bytes"]) // 3, 0.3 if args.quick else 1.5)  # type: ignore[call-overload]
-    ratio = round(float(figures["committed_tps"]) / base["committed_tps"], 3)  # type: ignore[arg-type]
+    if args.ordering == "jetstream":
+        count = args.transactions or (1_500 if args.quick else 15_000)
+        figures, base = run_jetstream(count, args.block_size, args.window)
+        ratio = round(float(figures["committed_tps"]) / base["publish_rate"], 3)  # type: ignore[arg-type]
+    else:
+        count = args.transactions or (1_000 if args.quick else 20_000)
+        figures = run(count, args.block_size)
+        base = baseline(int(figures["envelope_bytes"]) // 3, 0.3 if args.quick else 1.5)  # type: ignore[call-overload]
+        ratio = round(float(figures["committed_tps"]) / base["committed_tps"], 3)  # type: ignore[arg-type]
     result = {
         "benchmark": "ledger",
         "ordering": args.ordering,

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from silkgate import __version__
 from silkgate.cli import _assess, _classify, _commands, _run
+from silkgate.cli._cluster import cluster_app, peer_command
 from silkgate.cli._compute import compute_app, node_command
 from silkgate.cli._ledger import ledger_app
 from silkgate.cli._monitor import monitor_app
@@ -72,6 +73,8 @@ app.add_typer(_commands.token_app, name="token")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(compute_app, name="compute")
 app.command("node")(node_command)
+app.command("peer")(peer_command)
+app.add_typer(cluster_app, name="cluster")
 app.add_typer(monitor_app, name="monitor")
 app.command()(_run.demo)
 app.command()(_run.serve)

@@ -6,7 +6,8 @@ Layout under ``home`` (``HOME/ledger`` in an installation)::
     orgs/ORG/ca/               the CA certificate, key and revocation state
     orgs/ORG/members/NAME.*    enrolled members' certificates and keys
     peers/ORG.db               each peer's ledger (blocks, state, history)
-    orderer/blocks.db          the orderer's block log
+    orderer/blocks.db          the orderer's block log (``solo`` ordering)
+    genesis.json               the genesis block (``jetstream`` ordering: put on the stream)
 
 Private keys are plain files readable only by their owner: the embedded setting, where
 one operator runs every organisation. Across machines each organisation keeps its own.
@@ -19,7 +20,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from silkgate.domain import Dataset, InvalidInput, NotFound, Party
 from silkgate.ledger._client import Client, TxReceipt
@@ -27,7 +28,9 @@ from silkgate.ledger._config import DEFAULT_POLICIES, ConsortiumConfig, Ordering
 from silkgate.ledger._contracts import approve_config, default_contracts
 from silkgate.ledger._errors import LedgerError, UnknownIdentity
 from silkgate.ledger._identity import CertificateAuthority, Identity
+from silkgate.ledger._node import peer_store_path
 from silkgate.ledger._ordering import SoloOrderer
+from silkgate.ledger._ordering._cutter import genesis_message
 from silkgate.ledger._peer import Peer
 from silkgate.ledger._store import CommitHook, LedgerStore
 from silkgate.ledger._types import Role
@@ -38,15 +41,16 @@ _MANIFEST = "consortium.json"
 
 
 def verify_ledger(home: Path, *, peer: str | None = None) -> list[VerifyReport]:
-    """Verify each peer's store under ``home`` (or one), opening nothing else."""
+    """Verify each peer's store under ``home`` (or one: ``ORG`` or ``ORG/NAME``)."""
     if not Consortium.exists(home):
         raise NotFound(f"no ledger at {home}; run `silkgate demo` first", field="--data-dir")
     orgs = [str(o["id"]) for o in json.loads((home / _MANIFEST).read_text())["orgs"]]
-    if peer is not None and peer not in orgs:
+    if peer is not None and peer.split("/")[0] not in orgs:
         raise NotFound(f"no peer {peer!r}; one of {', '.join(orgs)}", field="--peer")
     reports = []
     for org in [peer] if peer else orgs:
-        path = home / "peers" / f"{org}.db"
+        org_id, _, name = org.partition("/")
+        path = peer_store_path(home, org_id, name or "peer0")
         if not path.is_file():
             reports.append(VerifyReport(org, 0, False, 0, f"{path} is missing"))
             continue
@@ -105,8 +109,13 @@ class Consortium:
         policies: Mapping[str, str] | None = None,
         max_tx_per_block: int = 500,
         max_clock_skew_s: int = 900,
+        ordering: Literal["solo", "jetstream"] = "solo",
     ) -> Consortium:
-        """Make the CAs, peer and orderer identities and the genesis block; return it started."""
+        """Make the CAs, peer and orderer identities and the genesis block; return it started.
+
+        With ``jetstream`` ordering the orderer identity only signs the genesis block (later
+        blocks carry cut records, see ``BlockCutter``); peers run as processes (``Cluster``).
+        """
         if cls.exists(home):
             raise InvalidInput(f"{home} already holds a consortium", field="home")
         if not parties:
@@ -129,21 +138,25 @@ class Consortium:
             ),
             policies={**DEFAULT_POLICIES, **(policies or {})},
             ordering=OrderingSettings(
-                max_tx_per_block=max_tx_per_block, orderer_certs=(orderer.cert_pem,)
+                kind=ordering, max_tx_per_block=max_tx_per_block, orderer_certs=(orderer.cert_pem,)
             ),
             max_clock_skew_s=max_clock_skew_s,
         )
         genesis = make_genesis(config, orderer, now)
-        log = SoloOrderer(
-            home / "orderer" / "blocks.db", orderer, max_tx_per_block=max_tx_per_block
-        )
-        log.append_genesis(genesis)
-        log.close()
+        if ordering == "solo":
+            log = SoloOrderer(
+                home / "orderer" / "blocks.db", orderer, max_tx_per_block=max_tx_per_block
+            )
+            log.append_genesis(genesis)
+            log.close()
+        else:
+            (home / "genesis.json").write_bytes(genesis_message(genesis))
         manifest = {
             "orgs": [{"id": p.id, "certifications": sorted(p.certifications)} for p in parties],
             "orderer": f"{first}/orderer",
             "genesis_hash": genesis.hash,
             "max_tx_per_block": max_tx_per_block,
+            "ordering": ordering,
         }
         (home / _MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         return cls(home).start()
@@ -160,20 +173,28 @@ class Consortium:
         self._manifest = json.loads((self.home / _MANIFEST).read_text())
         for org in self.orgs:
             self._cas[org] = CertificateAuthority.load(self.home / "orgs" / org / "ca", org)
-        orderer_org, orderer_name = str(self._manifest["orderer"]).split("/")
-        orderer = self.identity(orderer_org, orderer_name)
-        self._orderer = SoloOrderer(
-            self.home / "orderer" / "blocks.db", orderer, max_tx_per_block=self._max_tx()
-        )
+        if self.ordering == "solo":
+            orderer_org, orderer_name = str(self._manifest["orderer"]).split("/")
+            orderer = self.identity(orderer_org, orderer_name)
+            self._orderer = SoloOrderer(
+                self.home / "orderer" / "blocks.db", orderer, max_tx_per_block=self._max_tx()
+            )
+        elif self.peers:
+            return self
         for org in self.orgs:
             peer = Peer(
                 self.identity(org, "peer0"), self.home / "peers" / f"{org}.db",
                 commit_hook=self._hook,
             )  # fmt: skip
             self.peers[org] = peer.start()
-        if sync:
+        if sync and self.ordering == "solo":
             self.settle()
         return self
+
+    @property
+    def ordering(self) -> str:
+        """``solo`` (this process orders) or ``jetstream`` (peers run as processes)."""
+        return str(self._manifest.get("ordering", "solo"))
 
     def _max_tx(self) -> int:
         return int(self._manifest.get("max_tx_per_block", 500))
@@ -204,6 +225,11 @@ class Consortium:
     @property
     def orderer(self) -> SoloOrderer:
         if self._orderer is None:
+            if self.ordering == "jetstream":
+                raise LedgerError(
+                    "this consortium orders with jetstream: its peers run as processes; "
+                    "use Cluster and ClusterClient"
+                )
             raise LedgerError("the consortium is not started")
         return self._orderer
 

@@ -124,11 +124,15 @@ class Peer:
     # committing --------------------------------------------------------------------------------
     def commit(self, block: Block) -> CommitRecord:
         """Validate ``block`` and write it with its state changes in one transaction."""
+        return self.commit_txs(block)[0]
+
+    def commit_txs(self, block: Block) -> tuple[CommitRecord, list[TxRecord]]:
+        """``commit``, also returning the transaction index rows it wrote."""
         update = self._validator.validate(block, self.store, self._view)
         self.store.commit(update, self._hook)
         if any(key.startswith("config/") for key in update.state) or self._view is None:
             self._view = ConfigView.load(self.store)
-        return update.record
+        return update.record, update.txs
 
     def sync(self, orderer: Orderer) -> int:
         """Commit every block the orderer has that this peer lacks; return how many."""

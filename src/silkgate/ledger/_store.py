@@ -178,6 +178,11 @@ class LedgerStore:
             return None
         return _block_from_row(row)
 
+    def signature(self, number: int) -> bytes | None:
+        """The signature field of block ``number`` (a cut record with jetstream ordering)."""
+        row = self._db.execute("SELECT signature FROM blocks WHERE number=?", (number,)).fetchone()
+        return None if row is None else bytes.fromhex(row[0])
+
     def blocks(self, start: int = 0) -> Iterator[tuple[Block, CommitRecord]]:
         rows = self._db.execute(
             "SELECT header, signature, data, codes, state_root, commit_hash FROM blocks "
