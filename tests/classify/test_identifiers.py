@@ -167,7 +167,10 @@ STDNUM = {"CN_RESIDENT_ID": ric, "TH_NATIONAL_ID": pin, "MY_NRIC": nric, "ID_NIK
 @settings(max_examples=80, deadline=None)
 @given(digits=st.text(alphabet="0123456789", min_size=12, max_size=18))
 def test_column_kernel_agrees_with_stdnum_on_any_digits(entity: str, digits: str) -> None:
-    expected = bool(STDNUM[entity].is_valid(digits))
+    try:
+        expected = bool(STDNUM[entity].is_valid(digits))
+    except KeyError:  # stdnum 2.2 cn.ric: a province code with no county raises, means invalid
+        expected = False
     column = pd.Series([digits], dtype="string")
     assert bool(BY_ENTITY[entity].mask(column)[0]) == expected
 

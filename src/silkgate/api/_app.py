@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from silkgate import __version__
 from silkgate.api._errors import install_error_handlers
+from silkgate.api._exchange_routes import router as exchange_router
 from silkgate.api._routes import public, v1
 from silkgate.config import Settings
 from silkgate.gate import Platform
@@ -38,6 +39,7 @@ def create_app(settings: Settings, platform: Platform | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(public)
     app.include_router(v1)
+    app.include_router(exchange_router)
     app.include_router(dashboard_router)
     mount_static(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from silkgate.store import _exchange_tables  # noqa: F401  (registers its tables)
 from silkgate.store._tables import Base
 
 connection = context.config.attributes["connection"]
