@@ -15,7 +15,9 @@ from silkgate.monitor._isolation import IsolationForestDetector
 from silkgate.monitor._knn import KnnDetector
 from silkgate.monitor._likelihood import anomaly_likelihood
 from silkgate.monitor._lstm import LstmSeriesDetector
+from silkgate.monitor._minor import MinorComponentsDetector
 from silkgate.monitor._monitor import Monitor, MonitorConfig, ScoreSummary, score_file
+from silkgate.monitor._novelty import NoveltyDetector
 from silkgate.monitor._schema import EVENT_COLUMNS
 from silkgate.monitor._series import entity_series
 from silkgate.monitor._stream import (
@@ -49,9 +51,11 @@ __all__ = [
     "IsolationForestDetector",
     "KnnDetector",
     "LstmSeriesDetector",
+    "MinorComponentsDetector",
     "Monitor",
     "MonitorConfig",
     "MonitorError",
+    "NoveltyDetector",
     "Reason",
     "ScoreSummary",
     "StreamError",

@@ -27,14 +27,15 @@ from silkgate.monitor._features import FeatureBuilder, FeatureConfig
 from silkgate.monitor._ingest import read_events
 from silkgate.monitor._isolation import IsolationForestDetector
 from silkgate.monitor._knn import KnnDetector
+from silkgate.monitor._minor import MinorComponentsDetector
 
-DetectorName = Literal["knn", "isolation_forest"]
+DetectorName = Literal["knn", "isolation_forest", "minor_components"]
 
 
 @dataclass(slots=True)
 class MonitorConfig:
-    detectors: tuple[DetectorName, ...] = ("knn", "isolation_forest")
-    weights: tuple[float, ...] | None = (1.0, 0.25)
+    detectors: tuple[DetectorName, ...] = ("knn", "isolation_forest", "minor_components")
+    weights: tuple[float, ...] | None = (1.0, 0.1, 1.0)
     features: FeatureConfig = field(default_factory=FeatureConfig)
     denoise: bool = False
     """Drop DBSCAN noise points from the training rows before fitting the detectors."""
@@ -42,6 +43,8 @@ class MonitorConfig:
     """Share of training rows above the alert threshold (no labels are used)."""
     knn_k: int = 8
     iforest_trees: int = 200
+    minor_relative_eigenvalue: float = 0.01
+    """Minor components: eigenvalues below this share of the mean eigenvalue."""
     max_train: int = 50_000
     seed: int = 0
 
@@ -49,6 +52,8 @@ class MonitorConfig:
 def _make(name: DetectorName, config: MonitorConfig) -> Detector:
     if name == "knn":
         return KnnDetector(k=config.knn_k, seed=config.seed)
+    if name == "minor_components":
+        return MinorComponentsDetector(relative_eigenvalue=config.minor_relative_eigenvalue)
     return IsolationForestDetector(n_estimators=config.iforest_trees, seed=config.seed)
 
 

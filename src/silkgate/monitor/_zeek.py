@@ -102,5 +102,7 @@ def zeek_events(raw: pd.DataFrame) -> pd.DataFrame:
         if target == "ts":
             columns[target] = epoch_seconds(values)
             continue
-        columns[target] = values.to_numpy()
+        # Keep the column as it is (Arrow-backed strings stay so): a round trip through
+        # NumPy objects costs more than parsing on large logs.
+        columns[target] = values.reset_index(drop=True)
     return events_frame(columns, source="zeek", rows=len(raw))
