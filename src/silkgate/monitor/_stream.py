@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import nats
 import pandas as pd
 from nats.aio.client import Client as NATS
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import NotFoundError
 
 from silkgate.monitor._alerts import Alert, AlertStore
@@ -105,7 +104,7 @@ async def score_stream(
         while max_messages is None or stats.messages < max_messages:
             try:
                 messages = await subscription.fetch(batch, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py raises its own subclass or plain asyncio's
                 if idle_timeout_s is not None and time.monotonic() - idle_since > idle_timeout_s:
                     break
                 continue
