@@ -112,8 +112,9 @@ def test_unknown_party_is_404(client: TestClient, tokens: dict[str, str]) -> Non
                                "field": "party"}  # fmt: skip
 
 
-@pytest.mark.parametrize("area", ["transfers", "catalog", "ledger", "compute", "monitor"])
-def test_every_dashboard_area_renders(client: TestClient, area: str) -> None:
+# the data areas need a signed-in token: tests/web/test_session.py
+@pytest.mark.parametrize("area", ["", "catalog"])
+def test_every_public_dashboard_area_renders(client: TestClient, area: str) -> None:
     response = client.get(f"/{area}")
     assert response.status_code == 200
     assert 'aria-current="page"' in response.text

@@ -14,7 +14,7 @@ from silkgate.api._exchange_routes import router as exchange_router
 from silkgate.api._routes import public, v1
 from silkgate.config import Settings
 from silkgate.gate import Platform
-from silkgate.web import dashboard_router, mount_static
+from silkgate.web import install_dashboard
 
 
 def create_app(settings: Settings, platform: Platform | None = None) -> FastAPI:
@@ -40,8 +40,7 @@ def create_app(settings: Settings, platform: Platform | None = None) -> FastAPI:
     app.include_router(public)
     app.include_router(v1)
     app.include_router(exchange_router)
-    app.include_router(dashboard_router)
-    mount_static(app)
+    install_dashboard(app)
     return app
 
 

@@ -1,5 +1,10 @@
-"""The dashboard: server-rendered pages over the platform's state."""
+"""The dashboard: server-rendered pages over the platform's state.
 
-from silkgate.web._pages import AREAS, Area, dashboard_router, mount_static
+Overview and catalog are public; orders, decisions, the ledger, compute tasks, billing, audit
+and trust need a signed-in API token and show what the REST API would show that token.
+"""
 
-__all__ = ["AREAS", "Area", "dashboard_router", "mount_static"]
+from silkgate.web._areas import AREAS, Area
+from silkgate.web._dashboard import install_dashboard
+
+__all__ = ["AREAS", "Area", "install_dashboard"]
