@@ -52,6 +52,14 @@ class PrivacyBudgets:
                 " task TEXT, epsilon REAL, delta REAL, at TEXT DEFAULT CURRENT_TIMESTAMP)"
             )
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def default_epsilon(self) -> float:
+        return self._default[0]
+
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self._path, timeout=30, isolation_level="IMMEDIATE")
 

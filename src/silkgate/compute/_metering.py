@@ -39,25 +39,36 @@ class Metering(DomainModel):
 
 
 class Meter:
-    """Measures one step inside a node: process CPU, wall time, OS I/O bytes, rows read."""
+    """Measures one step inside a node: process CPU, wall time, OS I/O bytes, rows read.
 
-    def __init__(self, party: str) -> None:
+    ``whole_process`` counts CPU and I/O from the start of the process (a step's child
+    process, whose start-up is part of the step); ``add_child`` adds such a child's figures.
+    """
+
+    def __init__(self, party: str, *, whole_process: bool = False) -> None:
         self.party = party
         self.rows = 0
-        self._cpu = time.process_time()
+        self._cpu = 0.0 if whole_process else time.process_time()
         self._wall = time.perf_counter()
-        self._io = _io_bytes()
+        self._io = 0 if whole_process else _io_bytes()
+        self._child_cpu = 0.0
+        self._child_io = 0
 
     def add_rows(self, rows: int) -> None:
         self.rows += rows
 
+    def add_child(self, cpu_s: float, io_bytes: int) -> None:
+        """Count what a child process of the node spent on the step (see `_isolation`)."""
+        self._child_cpu += max(cpu_s, 0.0)
+        self._child_io += max(io_bytes, 0)
+
     def finish(self, bytes_exchanged: int) -> Metering:
         return Metering(
             party=self.party,
-            cpu_s=round(time.process_time() - self._cpu, 6),
+            cpu_s=round(time.process_time() - self._cpu + self._child_cpu, 6),
             wall_s=round(time.perf_counter() - self._wall, 6),
             bytes_exchanged=bytes_exchanged,
-            io_bytes=max(_io_bytes() - self._io, 0),
+            io_bytes=max(_io_bytes() - self._io, 0) + self._child_io,
             rows=self.rows,
             steps=1,
         )

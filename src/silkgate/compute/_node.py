@@ -7,12 +7,18 @@ aggregate, ciphertexts, a DP release, model weights), never with rows: there is 
 operation that returns rows, and any other request is refused. Assumes semi-honest
 peers for the MPC protocols the engines run, and that this process and its data directory
 are under the party's control. Every step is logged, and appended to ``steps.jsonl``.
+
+A node survives its peers dying: steps in spu's native code (PSI, SPU MPC) run in a child
+process (`_isolation`), which the node kills at the step's time limit or when the
+scheduler aborts the attempt (``task.abort``); a failed or abandoned step ends as a
+``TaskFailed`` answer, never by taking the node down or by leaving a thread behind.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -27,11 +33,12 @@ from pydantic import ValidationError
 
 from silkgate.compute._budget import PrivacyBudgets
 from silkgate.compute._engines import engines
-from silkgate.compute._engines._base import Json, Operation, StepContext
+from silkgate.compute._engines._base import Isolated, Json, Operation, StepContext
 from silkgate.compute._engines._link import reserve_port
-from silkgate.compute._errors import TaskRefused
+from silkgate.compute._errors import TaskFailed, TaskRefused
 from silkgate.compute._grants import GrantChecker
 from silkgate.compute._identity import Verifier
+from silkgate.compute._isolation import ChildStep, run_in_child
 from silkgate.compute._metering import Meter
 from silkgate.compute._sources import DataSource
 from silkgate.compute._spec import TaskSpec
@@ -47,6 +54,8 @@ from silkgate.domain import (
 log = logging.getLogger("silkgate.compute.node")
 OPS_PREFIX = "/v1/ops/"
 MAX_BODY = 1 << 30
+_WORKDIR = re.compile(r"^[a-z]+\.[a-z_]+-[a-z0-9_]+$")  # tempfile.mkdtemp(prefix=f"{op}-")
+_ABORTED_KEPT_S = 3600.0  # how long a node refuses new steps of an aborted attempt
 
 
 class Node:
@@ -83,10 +92,14 @@ class Node:
         self._thread: threading.Thread | None = None
         self._memory: dict[str, dict[str, Any]] = {}
         self._audit_lock = threading.Lock()
+        self._steps_lock = threading.Lock()
+        self._steps: dict[str, set[ChildStep]] = {}
+        self._aborted: dict[str, float] = {}
         self._ops: dict[str, Operation] = {
             "node.describe": _describe,
             "node.budget": _budget,
             "link.prepare": _prepare_link,
+            "task.abort": self._abort,
         }
         for engine in engines().values():
             self._ops.update(engine.operations())
@@ -98,6 +111,9 @@ class Node:
         return f"http://{self.host}:{self._server.server_address[1]}"
 
     def start(self) -> Node:
+        for stale in self.state_dir.glob("*.*-*"):  # workdirs of a node killed mid-step
+            if stale.is_dir() and _WORKDIR.match(stale.name):
+                shutil.rmtree(stale, ignore_errors=True)
         node = self
 
         class Handler(_Handler):
@@ -123,10 +139,15 @@ class Node:
             self.close()
 
     def close(self) -> None:
+        """Stop serving and kill the step processes still running."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._steps_lock:
+            running = [step for steps in self._steps.values() for step in steps]
+        for step in running:
+            step.abort()
 
     def __enter__(self) -> Node:
         return self.start()
@@ -171,7 +192,10 @@ class Node:
         started = time.time()
         outcome = "ok"
         try:
-            result = operation(ctx, args)
+            if isinstance(operation, Isolated):
+                result = self._run_isolated(ctx, op, args)
+            else:
+                result = operation(ctx, args)
             if memory.get("done"):
                 self._memory.pop(f"{task.id}/{session}", None)
             return {"result": result, "metering": meter.finish(body_bytes).model_dump()}
@@ -191,6 +215,37 @@ class Node:
                     "outcome": outcome,
                 }
             )
+
+    def _run_isolated(self, ctx: StepContext, op: str, args: Json) -> Json:
+        key = f"{ctx.task.id}/{ctx.session}"
+        step = ChildStep(key, op)
+        with self._steps_lock:
+            if key in self._aborted:
+                raise TaskFailed(f"attempt {ctx.session!r} of {ctx.task.id!r} was aborted")
+            self._steps.setdefault(key, set()).add(step)
+        try:
+            return run_in_child(ctx, op, args, step, budgets_path=self.budgets.path,
+                                default_epsilon=self.budgets.default_epsilon)  # fmt: skip
+        finally:
+            with self._steps_lock:
+                steps = self._steps.get(key, set())
+                steps.discard(step)
+                if not steps:
+                    self._steps.pop(key, None)
+
+    def _abort(self, ctx: StepContext, args: Json) -> Json:
+        """``task.abort``: end this attempt's running steps here and refuse its further ones."""
+        key = f"{ctx.task.id}/{ctx.session}"
+        now = time.monotonic()
+        with self._steps_lock:
+            self._aborted = {k: t for k, t in self._aborted.items() if now - t < _ABORTED_KEPT_S}
+            self._aborted[key] = now
+            running = list(self._steps.get(key, ()))
+        for step in running:
+            step.abort()
+        ctx.memory.clear()
+        ctx.memory["done"] = True  # forget the attempt's state (e.g. a CKKS secret key)
+        return {"aborted": len(running)}
 
     def _check_grants(self, task: TaskSpec) -> None:
         for item in task.inputs_of(self.party):

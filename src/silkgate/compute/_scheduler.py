@@ -6,6 +6,9 @@ receiver holds a grant on every input, a DP query fits the dataset's remaining b
 a refusal raises and records nothing. An attempt that loses a node, or whose step fails,
 is retried up to ``limits.retries`` times when the kind's steps are idempotent (all but
 ``dp_query``, whose release spends budget); ``retry(id)`` starts a failed task again.
+An attempt that fails, is cancelled or runs out of time is aborted at every party's node
+(``task.abort``) before the next attempt starts or the task ends: the surviving nodes
+kill its running steps instead of letting them wait for a peer that is gone.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from silkgate.domain import Conflict, InvalidInput, SilkgateError
 
 log = logging.getLogger("silkgate.compute.scheduler")
 NOT_IDEMPOTENT = frozenset({"dp_query"})
+ABORT_TIMEOUT_S = 5.0
 
 
 class _Cancelled(Exception):
@@ -239,10 +243,12 @@ class Scheduler:
                 if self.store.cancel_requested(spec.id):
                     cancelled.set()
                 if cancelled.is_set():
+                    self._abort(record, session)
                     self._finish(record, "cancelled", "cancelled on request")
                     return
                 if time.monotonic() > deadline:
                     cancelled.set()
+                    self._abort(record, session)
                     self._finish(record, "failed", f"exceeded limits.time_s={spec.limits.time_s}")
                     return
             error = outcome.get("error")
@@ -250,6 +256,7 @@ class Scheduler:
                 record.result = outcome["result"]
                 self._finish(record, "succeeded", None)
                 return
+            self._abort(record, session)
             if isinstance(error, _Cancelled):
                 self._finish(record, "cancelled", "cancelled on request")
                 return
@@ -264,6 +271,29 @@ class Scheduler:
             if cancelled.wait(self.retry_delay_s):
                 self._finish(record, "cancelled", "cancelled on request")
                 return
+
+    def _abort(self, record: TaskRecord, session: str) -> None:
+        """Have every party's node end the attempt's steps; bounded, errors only logged."""
+        client = self._client()
+
+        def abort_at(party: str) -> None:
+            try:
+                _result, metering = client.call(party, "task.abort", task=record.spec,
+                                                session=session, args={},
+                                                timeout_s=ABORT_TIMEOUT_S)  # fmt: skip
+                self._add_metering(record, metering)
+            except Exception as exc:  # a node that is down has nothing left to abort
+                log.info("task %s: abort at %s: %s", record.id, party, exc)
+
+        threads = [
+            threading.Thread(target=abort_at, args=(p,), name=f"abort-{p}", daemon=True)
+            for p in record.spec.parties
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + ABORT_TIMEOUT_S + 1
+        for thread in threads:
+            thread.join(max(deadline - time.monotonic(), 0))
 
     def _finish(self, record: TaskRecord, state: Any, error: str | None) -> None:
         record.state, record.error = state, error

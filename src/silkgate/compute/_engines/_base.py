@@ -42,6 +42,22 @@ class StepContext:
 Operation = Callable[[StepContext, Json], Json]
 
 
+@dataclass(frozen=True, slots=True)
+class Isolated:
+    """An operation the node runs in a child process of its own (see `_isolation`).
+
+    For steps in native code that may end the process or block past any timeout when a
+    peer dies (spu's PSI and MPC over a brpc link). The function runs in the child with
+    a fresh ``StepContext`` whose ``memory`` is empty and is not kept: it must not rely
+    on state between operations. Its arguments and result must be JSON.
+    """
+
+    function: Operation
+
+    def __call__(self, ctx: StepContext, args: Json) -> Json:
+        return self.function(ctx, args)
+
+
 class Cluster(Protocol):
     """The scheduler's handle on the nodes of one task attempt."""
 

@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from silkgate.compute._engines._base import Cluster, Json, Operation, StepContext
+from silkgate.compute._engines._base import Cluster, Isolated, Json, Operation, StepContext
 from silkgate.compute._engines._link import make_link, pack, unpack
 from silkgate.compute._spec import TaskSpec
 
@@ -57,7 +57,7 @@ class MpcEngine:
                 raise ValueError("histogram needs bins: at least two increasing edges")
 
     def operations(self) -> Mapping[str, Operation]:
-        return {"stats.run": _run_at_node}
+        return {"stats.run": Isolated(_run_at_node)}
 
     def run(self, task: TaskSpec, cluster: Cluster) -> Json:
         parties = [i.party for i in task.inputs]
@@ -99,6 +99,7 @@ def _run_at_node(ctx: StepContext, args: Json) -> Json:
     link = make_link(
         f"{ctx.session}-spu", parties, args["addresses"], rank, 0.8 * ctx.task.limits.time_s
     )
+    ctx.log.info("stats %s rank %d of %s", ctx.task.id, rank, parties)
     try:
         shapes = [
             json.loads(s) for s in link.all_gather(json.dumps([len(values), values.dtype.kind]))

@@ -17,7 +17,7 @@ from typing import Final, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from silkgate.compute._engines._base import Cluster, Json, Operation, StepContext
+from silkgate.compute._engines._base import Cluster, Isolated, Json, Operation, StepContext
 from silkgate.compute._engines._link import make_link
 from silkgate.compute._spec import TaskSpec
 
@@ -52,7 +52,7 @@ class PsiEngine:
                 raise ValueError("ub psi delivers the intersection to the client party only")
 
     def operations(self) -> Mapping[str, Operation]:
-        return {"psi.run": _run_at_node}
+        return {"psi.run": Isolated(_run_at_node)}
 
     def run(self, task: TaskSpec, cluster: Cluster) -> Json:
         parties = [i.party for i in task.inputs]
