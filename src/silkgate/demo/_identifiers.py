@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import numpy as np
 from stdnum import luhn
 from stdnum.cn import ric as cn_ric
+from stdnum.exceptions import ValidationError
 from stdnum.th import pin as th_pin
 
 # County codes of Guangxi (45xxxx) that exist across the birth years generated below.
@@ -28,17 +32,39 @@ _GX_COUNTIES = (
 )
 
 
+@functools.cache
+def _county_years() -> tuple[tuple[str, int], ...]:
+    """(county, birth year) pairs stdnum accepts: the county existed in that year."""
+    pairs = []
+    for county in _GX_COUNTIES:
+        for year in range(1950, 2005):
+            try:
+                cn_ric.get_birth_place(f"{county}{year}01010000")
+            except ValidationError:
+                continue
+            pairs.append((county, year))
+    return tuple(pairs)
+
+
 def cn_resident_ids(rng: np.random.Generator, count: int) -> list[str]:
-    """GB 11643 numbers; stdnum also checks the county existed in the birth year, so retry."""
-    ids: list[str] = []
-    while len(ids) < count:
-        county = str(rng.choice(_GX_COUNTIES))
-        born = np.datetime64("1950-01-01") + np.timedelta64(int(rng.integers(0, 365 * 55)), "D")
-        body = f"{county}{str(born).replace('-', '')}{int(rng.integers(0, 1000)):03d}"
-        number = body + cn_ric.calc_check_digit(body)
-        if cn_ric.is_valid(number):
-            ids.append(number)
-    return ids
+    """Distinct GB 11643 numbers of people born in Guangxi counties that existed then."""
+    pairs = _county_years()
+    ids: set[str] = set()
+    found: list[str] = []
+    while len(found) < count:
+        wanted = count - len(found)
+        picks = rng.integers(0, len(pairs), size=wanted)
+        days = rng.integers(0, 365, size=wanted)
+        serials = rng.integers(0, 1000, size=wanted)
+        for pick, day, serial in zip(picks, days, serials, strict=True):
+            county, year = pairs[pick]
+            born = dt.date(year, 1, 1) + dt.timedelta(days=int(day))
+            body = f"{county}{born:%Y%m%d}{int(serial):03d}"
+            number = body + cn_ric.calc_check_digit(body + "0")  # it skips the last digit
+            if number not in ids:
+                ids.add(number)
+                found.append(number)
+    return found
 
 
 # Singapore NRIC/FIN check letters (S/T and F/G series); stdnum has no Singapore NRIC module.

@@ -1,4 +1,9 @@
-"""`silkgate demo`: a consortium with sample data in a fresh data directory, stage by stage."""
+"""`silkgate demo`: a consortium with sample data in a fresh data directory, stage by stage.
+
+Stages: consortium, datasets, registry, rules (classify and assess), gate (publish, the four
+verdicts and what follows each, billing, audit, trust), compute (the compute-only order's
+results), monitor, ledger (every peer verified). ``--json`` adds ``decisions``.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,12 @@ from typing import Any
 from silkgate.config import Settings, write_settings_file
 from silkgate.demo._consortium import DEMO_PARTIES
 from silkgate.demo._samples import SPECS, Sample, write_sample
-from silkgate.demo._stage_compute import run_compute_stage
-from silkgate.demo._stage_ledger import run_ledger_stage
+from silkgate.demo._stage_gate import run_gate_stage
 from silkgate.demo._stage_monitor import run_monitor_stage
 from silkgate.demo._stage_rules import run_rules_stage
 from silkgate.domain import InvalidInput, Party
 from silkgate.gate import Platform
+from silkgate.ledger import verify_ledger
 
 MARKER = ".silkgate-demo"
 Progress = Callable[[str, int, int], None]
@@ -29,6 +34,8 @@ class DemoResult:
     parties: list[Party]
     samples: list[Sample]
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    """The gate's decisions, one per request of the story, with what followed each."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +44,7 @@ class DemoResult:
                 {**s.dataset.model_dump(mode="json"), "path": str(s.path)} for s in self.samples
             ],
             "stages": self.stages,
+            "decisions": self.decisions,
         }
 
 
@@ -113,18 +121,29 @@ def run_demo(
         }
 
         report("classify and assess", 0, 1)
-        result.stages["rules"] = run_rules_stage(parties, result.samples)
+        result.stages["rules"] = run_rules_stage(platform, parties, result.samples)
         report("classify and assess", 1, 1)
 
-        report("ledger", 0, 1)
-        result.stages["ledger"] = run_ledger_stage(platform, result.samples, settings.home)
-        report("ledger", 1, 1)
-
-        report("compute", 0, 1)
-        result.stages["compute"] = run_compute_stage(platform, result.samples, settings.home)
-        report("compute", 1, 1)
+        report("gate", 0, 1)
+        story = run_gate_stage(platform, result.samples, settings.home)
+        result.stages["gate"] = story.gate
+        result.stages["compute"] = story.compute
+        result.decisions = story.decisions
+        report("gate", 1, 1)
 
         report("monitor", 0, 1)
         result.stages["monitor"] = run_monitor_stage(platform, result.samples, settings.home)
         report("monitor", 1, 1)
+
+        started = time.perf_counter()
+        consortium = platform.consortium()
+        ledger: dict[str, Any] = {
+            "orgs": len(consortium.peers),
+            "height": consortium.peer().height,
+            "peers_agree": consortium.peers_agree(),
+        }
+    reports = verify_ledger(settings.home / "ledger")
+    ledger["verify"] = "ok" if reports and all(r.ok for r in reports) else "failed"
+    ledger["seconds"] = round(time.perf_counter() - started, 3)
+    result.stages["ledger"] = ledger
     return result

@@ -40,19 +40,33 @@ _ICD10 = (
     ("C34.9", "肺恶性肿瘤"), ("B18.1", "慢性乙型病毒性肝炎"), ("N18.3", "慢性肾病3期"),
     ("F32.9", "抑郁发作"), ("M54.5", "腰痛"), ("J18.9", "肺炎"),
 )  # fmt: skip
+ICD10_CODES: tuple[str, ...] = tuple(code for code, _name in _ICD10)
 _SG_CLAIMS = ("Outpatient", "Inpatient", "Dental", "Maternity", "Specialist", "Physiotherapy")
 _VN_GOODS = ("electronics", "garments", "seafood", "coffee", "rubber", "furniture", "rice")
 _TH_MERCHANTS = ("7-Eleven", "Central World", "Grab", "Lazada", "Shopee", "PTT Station", "Big C")
 
 
-def _names(fake: Faker, count: int) -> list[str]:
-    return [fake.name() for _ in range(count)]
+_POOL = 2_000
+
+
+def _pooled(make: Callable[[], str], rng: np.random.Generator, count: int) -> list[str]:
+    """``count`` values of ``make()``; past ``_POOL`` drawn from a pool (Faker is slow, and
+    names repeat in any large population)."""
+    pool = [make() for _ in range(min(count, _POOL))]
+    if count <= len(pool):
+        return pool
+    return [pool[i] for i in rng.integers(0, len(pool), size=count)]
+
+
+def _names(fake: Faker, rng: np.random.Generator, count: int) -> list[str]:
+    return _pooled(fake.name, rng, count)
 
 
 def _visits(rng: np.random.Generator, rows: int, mean_per_subject: float) -> npt.NDArray[np.int64]:
-    """Row → subject index, with about ``mean_per_subject`` rows per subject."""
-    subjects = max(1, int(rows / mean_per_subject))
-    return np.sort(rng.integers(0, subjects, size=rows))
+    """Row → subject index: ``rows / mean_per_subject`` subjects, each in at least one row."""
+    subjects = min(rows, max(1, round(rows / mean_per_subject)))
+    extra = rng.integers(0, subjects, size=rows - subjects)
+    return np.sort(np.concatenate([np.arange(subjects), extra]))
 
 
 def _dates(rng: np.random.Generator, count: int, start: str, days: int) -> pd.Series:
@@ -61,11 +75,14 @@ def _dates(rng: np.random.Generator, count: int, start: str, days: int) -> pd.Se
 
 
 def cn_patients(fake: Faker, rng: np.random.Generator, rows: int) -> pd.DataFrame:
-    who = _visits(rng, rows, 2.5)
+    """A regional extract of outpatient visits: most patients come once in the period."""
+    who = _visits(rng, rows, 1.25)
     people = int(who.max()) + 1
     ids = cn_resident_ids(rng, people)
-    names = _names(fake, people)
-    phones = [fake.phone_number() for _ in range(people)]
+    names = _names(fake, rng, people)
+    carriers = rng.choice(["13", "15", "17", "18", "19"], size=people)
+    numbers = rng.integers(0, 10**9, size=people)
+    phones = [f"{c}{n:09d}" for c, n in zip(carriers, numbers, strict=True)]
     diag = rng.integers(0, len(_ICD10), size=rows)
     return pd.DataFrame(
         {
@@ -85,17 +102,24 @@ def sg_claims(fake: Faker, rng: np.random.Generator, rows: int) -> pd.DataFrame:
     who = _visits(rng, rows, 1.8)
     people = int(who.max()) + 1
     nrics = sg_nrics(rng, people)
-    names = _names(fake, people)
-    emails = [fake.free_email() for _ in range(people)]
+    names = _names(fake, rng, people)
+    emails = [
+        f"{user}{n:02d}@{domain}"
+        for (user, _at, domain), n in zip(
+            (e.partition("@") for e in _pooled(fake.free_email, rng, people)),
+            rng.integers(0, 100, size=people),
+            strict=True,
+        )
+    ]
     phones = [f"+65 {rng.choice([8, 9])}{rng.integers(0, 10**7):07d}" for _ in range(people)]
-    births = _dates(rng, people, "1950-01-01", 365 * 55).dt.date
+    births = _dates(rng, people, "1950-01-01", 365 * 55).dt.date.tolist()
     return pd.DataFrame(
         {
             "nric": [nrics[i] for i in who],
             "full_name": [names[i] for i in who],
             "email": [emails[i] for i in who],
             "mobile": [phones[i] for i in who],
-            "date_of_birth": [births.iloc[i] for i in who],
+            "date_of_birth": [births[i] for i in who],
             "claim_type": rng.choice(_SG_CLAIMS, size=rows),
             "diagnosis_code": rng.choice([c for c, _ in _ICD10], size=rows),
             "amount_sgd": np.round(rng.gamma(1.5, 380.0, size=rows), 2),
@@ -108,8 +132,8 @@ def vn_shipments(fake: Faker, rng: np.random.Generator, rows: int) -> pd.DataFra
     who = _visits(rng, rows, 3.0)
     people = int(who.max()) + 1
     ids = vn_citizen_ids(rng, people)
-    names = _names(fake, people)
-    phones = [fake.phone_number() for _ in range(people)]
+    names = _names(fake, rng, people)
+    phones = _pooled(fake.phone_number, rng, people)
     return pd.DataFrame(
         {
             "ho_ten": [names[i] for i in who],
@@ -129,7 +153,7 @@ def th_payments(fake: Faker, rng: np.random.Generator, rows: int) -> pd.DataFram
     who = _visits(rng, rows, 4.0)
     people = int(who.max()) + 1
     ids = th_national_ids(rng, people)
-    names = _names(fake, people)
+    names = _names(fake, rng, people)
     cards = card_numbers(rng, people)
     return pd.DataFrame(
         {

@@ -1,4 +1,8 @@
-"""Demo stage: classify every sample dataset, then assess the flows the consortium wants."""
+"""Demo stage: classify every sample dataset, then assess the flows the consortium wants.
+
+Reports go through the platform's classification cache (by content hash), so the gate
+stage reads the same reports when the owners publish.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from silkgate.classify import Classifier, TableReport
+from silkgate.classify import TableReport
 from silkgate.demo._samples import Sample
 from silkgate.domain import CATEGORIES, DataCategory, Mechanism, Party, Purpose, TransferRequest
+from silkgate.gate import Platform
 from silkgate.rules import assess
 
 
@@ -31,14 +36,15 @@ FLOWS: tuple[Flow, ...] = (
 )
 
 
-def run_rules_stage(parties: list[Party], samples: list[Sample]) -> dict[str, Any]:
+def run_rules_stage(
+    platform: Platform, parties: list[Party], samples: list[Sample]
+) -> dict[str, Any]:
     started = time.perf_counter()
-    classifier = Classifier()
     reports: dict[str, TableReport] = {}
     cells = 0
     for sample in samples:
-        report = classifier.classify_path(sample.path)
-        assert isinstance(report, TableReport)
+        found = platform.classifications.report(sample.dataset.content_hash, sample.path)
+        report = TableReport.model_validate(found)
         reports[sample.dataset.id] = report
         cells += report.rows * len(report.columns)
     classified_s = time.perf_counter() - started
