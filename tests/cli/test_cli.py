@@ -90,3 +90,20 @@ def test_entry_point_exit_codes_from_a_real_process(tmp_path: Path) -> None:
     )
     assert good.returncode == 0
     assert "version" in json.loads(good.stdout)
+
+
+def test_monitor_format_names_match_the_monitor() -> None:
+    from silkgate.cli._monitor import FORMATS as CLI_FORMATS
+    from silkgate.monitor import FORMATS
+
+    assert CLI_FORMATS == FORMATS
+
+
+def test_help_does_not_load_the_heavy_packages() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, silkgate.cli; print(sorted(m for m in ('torch', 'presidio_analyzer', "
+         "'spu', 'silkgate.gate') if m in sys.modules))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[]"

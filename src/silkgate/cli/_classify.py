@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 import typer
 
-from silkgate.classify import classify_path
 from silkgate.cli._state import state
 from silkgate.domain import NotFound
 
@@ -21,6 +20,8 @@ def classify(
     ] = "auto",
 ) -> None:
     """Find personal and sensitive data in a table or text; print one JSON report."""
+    from silkgate.classify import classify_path
+
     cli = state(ctx)
     if not path.exists():
         raise NotFound(f"no such file: {path}", field="PATH")

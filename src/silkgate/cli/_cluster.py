@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from silkgate.cli._state import state
-from silkgate.demo import DEMO_PARTIES
 from silkgate.domain import InvalidInput, Party
 from silkgate.ledger import Cluster, run_peer
 
@@ -24,6 +23,8 @@ def _home(ctx: typer.Context) -> Path:
 
 def _party(code: str) -> Party:
     """A demo party by id or country (CN → cn-gxic); otherwise a new one named for the code."""
+    from silkgate.demo import DEMO_PARTIES
+
     for party in DEMO_PARTIES:
         if code in (party.id, party.jurisdiction):
             return party

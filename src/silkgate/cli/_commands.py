@@ -10,14 +10,14 @@ import typer
 from rich.table import Table
 
 from silkgate.cli._state import state
-from silkgate.demo import init_consortium
 from silkgate.domain import SCHEMA_MODELS, NotFound, json_schemas
-from silkgate.exchange import ROLES
-from silkgate.gate import Platform
 
 
 def init(ctx: typer.Context) -> None:
     """Create the data directory with a demo consortium (CN, SG, VN, TH organisations)."""
+    from silkgate.demo import init_consortium
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     settings = cli.settings()
     with Platform(settings) as platform:
@@ -59,6 +59,8 @@ def schema(
 
 def parties(ctx: typer.Context) -> None:
     """List the consortium's member organisations."""
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     with Platform(cli.settings()) as platform:
         members = platform.registry.parties()
@@ -78,6 +80,8 @@ def datasets(
     owner: Annotated[str | None, typer.Option(help="only this party's datasets")] = None,
 ) -> None:
     """List registered datasets."""
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     with Platform(cli.settings()) as platform:
         if owner is not None:
@@ -98,11 +102,16 @@ token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_hel
 @token_app.command("create")
 def token_create(
     ctx: typer.Context,
-    role: Annotated[list[str], typer.Option(help=f"one of {', '.join(ROLES)}; repeatable")],
+    role: Annotated[
+        list[str],
+        typer.Option(help="admin, data_owner, data_consumer, auditor or regulator; repeatable"),
+    ],
     label: Annotated[str, typer.Option(help="who or what uses the token")] = "cli",
     party: Annotated[str | None, typer.Option(help="party the token acts for")] = None,
 ) -> None:
     """Issue a token; its secret is printed once and stored only as a hash."""
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     with Platform(cli.settings()) as platform:
         issued = platform.accounts.issue(label=label, roles=role, party_id=party)
@@ -120,6 +129,8 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context) -> None:
     """List tokens (never their secrets)."""
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     with Platform(cli.settings()) as platform:
         records = platform.accounts.tokens()
@@ -140,6 +151,8 @@ def token_list(ctx: typer.Context) -> None:
 @token_app.command("revoke")
 def token_revoke(ctx: typer.Context, token_id: str) -> None:
     """Revoke a token; requests with it are refused from now on."""
+    from silkgate.gate import Platform
+
     cli = state(ctx)
     with Platform(cli.settings()) as platform:
         if token_id not in {r.id for r in platform.accounts.tokens()}:

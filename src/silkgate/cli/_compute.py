@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from silkgate.cli._state import state
-from silkgate.compute import ComputeHome, TaskRecord, TaskSpec, run_node
 from silkgate.domain import InvalidInput, NotFound
-from silkgate.gate import Platform
+
+if TYPE_CHECKING:
+    from silkgate.compute import TaskRecord
 
 compute_app = typer.Typer(
     help="Privacy-computing tasks at the parties' nodes: submit, status, result, cancel.",
@@ -30,6 +31,8 @@ def submit(
     timeout_s: Annotated[float | None, typer.Option(help="stop waiting after this long")] = None,
 ) -> None:
     """Validate a task, run it at the nodes and print its record and result."""
+    from silkgate.compute import ComputeHome, TaskSpec
+
     cli = state(ctx)
     try:
         payload = json.loads(task_file.read_text(encoding="utf-8"))
@@ -54,6 +57,8 @@ def status(
     task_id: Annotated[str | None, typer.Argument(help="one task; all when omitted")] = None,
 ) -> None:
     """Print the state, attempts and metering of a task (or list all tasks)."""
+    from silkgate.compute import ComputeHome
+
     cli = state(ctx)
     with ComputeHome.of(cli.settings().home).open_scheduler() as scheduler:
         records = [scheduler.status(task_id)] if task_id else scheduler.tasks()
@@ -69,6 +74,8 @@ def status(
 @compute_app.command("result")
 def result(ctx: typer.Context, task_id: str) -> None:
     """Print the result of a succeeded task."""
+    from silkgate.compute import ComputeHome
+
     cli = state(ctx)
     with ComputeHome.of(cli.settings().home).open_scheduler() as scheduler:
         found = scheduler.result(task_id)
@@ -78,6 +85,8 @@ def result(ctx: typer.Context, task_id: str) -> None:
 @compute_app.command("cancel")
 def cancel(ctx: typer.Context, task_id: str) -> None:
     """Cancel a pending or running task."""
+    from silkgate.compute import ComputeHome
+
     cli = state(ctx)
     with ComputeHome.of(cli.settings().home).open_scheduler() as scheduler:
         record = scheduler.cancel(task_id)
@@ -96,6 +105,9 @@ def node_command(
     epsilon: Annotated[float, typer.Option(help="default privacy budget ε per dataset")] = 10.0,
 ) -> None:
     """Run a party's node: engines compute on its datasets; raw rows never leave."""
+    from silkgate.compute import run_node
+    from silkgate.gate import Platform
+
     settings = state(ctx).settings()
     with Platform(settings) as platform:
         members = platform.registry.parties()

@@ -9,27 +9,18 @@ import typer
 
 from silkgate.cli._state import state
 from silkgate.domain import InvalidInput
-from silkgate.monitor import (
-    FORMATS,
-    AlertStore,
-    Monitor,
-    MonitorError,
-    entity_series,
-    forecast_series,
-    plot_forecasts,
-    read_events,
-    run_stream,
-    score_file,
-)
 
 monitor_app = typer.Typer(
     help="Security monitor: anomaly scores, alerts, forecasts.", no_args_is_help=True
 )
 
+# Spelled out so that `--help` does not load the monitor (torch); a test keeps it in step.
+FORMATS = ("auto", "zeek", "eve", "netflow", "csv", "parquet", "nslkdd", "transfers")
 _FORMAT_HELP = f"input format: {'|'.join(FORMATS)}"
 
 
 def _format(value: str) -> str:
+
     if value not in FORMATS:
         raise InvalidInput(
             f"--format {value!r} is not one of {', '.join(FORMATS)}", field="--format"
@@ -49,6 +40,8 @@ def score(
     ] = "",
 ) -> None:
     """Fit on TRAIN and write one anomaly score per INPUT record, in input order."""
+    from silkgate.monitor import score_file
+
     cli = state(ctx)
     ignored = tuple(c.strip() for c in ignore_columns.split(",") if c.strip())
     summary = score_file(train, input_path, out, format=_format(fmt), ignore_columns=ignored)
@@ -84,6 +77,8 @@ def run(
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1)] = 10_000,
 ) -> None:
     """Score a file in batches, or a NATS JetStream subject continuously; store the alerts."""
+    from silkgate.monitor import AlertStore, Monitor, read_events, run_stream
+
     cli = state(ctx)
     settings = cli.settings()
     store = AlertStore(settings.home / "monitor" / "alerts.jsonl")
@@ -126,6 +121,14 @@ def forecast(
     top: Annotated[int, typer.Option("--top", help="busiest entities to plot", min=1)] = 4,
 ) -> None:
     """ARIMA per entity series with prediction intervals; points outside are anomalies."""
+    from silkgate.monitor import (
+        MonitorError,
+        entity_series,
+        forecast_series,
+        plot_forecasts,
+        read_events,
+    )
+
     cli = state(ctx)
     if metric not in ("bytes", "connections"):
         raise InvalidInput(f"--metric {metric!r} is not bytes or connections", field="--metric")

@@ -8,9 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from silkgate.api import serve as serve_api
 from silkgate.cli._state import state
-from silkgate.demo import run_demo
 
 
 def demo(
@@ -19,6 +17,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="seed of the sample data")] = 7,
 ) -> None:
     """Set up a CN–SG–VN–TH consortium with sample datasets in a fresh data directory."""
+    from silkgate.demo import run_demo
+
     cli = state(ctx)
     settings = cli.settings()
     with Progress(
@@ -64,5 +64,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port", min=1, max=65535)] = None,
 ) -> None:
     """Serve the REST API (OpenAPI at /openapi.json) and the dashboard at /."""
+    from silkgate.api import serve as serve_api
+
     settings = state(ctx).settings()
     serve_api(settings, host=host or settings.api.host, port=port or settings.api.port)
