@@ -67,7 +67,9 @@ def _health(consortium: Consortium, party: str) -> str:
 
 
 def _log_lines(consortium: Consortium, party: str) -> list[str]:
-    return (consortium.home / f"{party}.log").read_text(errors="replace").splitlines()
+    """The engine log of the party's node: its steps' own lines and spu's."""
+    log = consortium.compute.node_state(party) / "engine.log"
+    return log.read_text(errors="replace").splitlines() if log.exists() else []
 
 
 def _wait_for_line(consortium: Consortium, party: str, after: int, marker: str) -> bool:

@@ -53,9 +53,25 @@ def demo(
             ", ".join(sorted(d.categories)),
         )
     cli.console.print(table)
+    if result.decisions:
+        verdicts = Table("request", "route", "verdict", "why", "first citation", title="decisions")
+        for decision in result.decisions:
+            reasons = decision.get("reasons") or [""]
+            citations = decision.get("citations") or [""]
+            verdicts.add_row(
+                str(decision.get("story", decision.get("id", ""))),
+                str(decision.get("route", "")),
+                f"[bold]{decision.get('verdict', '')}[/]",
+                str(reasons[0]),
+                str(citations[0]),
+            )
+        cli.console.print(verdicts)
     for stage, figures in result.stages.items():
-        cli.console.print(f"[bold]{stage}[/] " + ", ".join(f"{k}={v}" for k, v in figures.items()))
-    cli.console.print(f"data directory: {settings.home}  ·  next: silkgate serve")
+        scalars = {k: v for k, v in figures.items() if isinstance(v, str | int | float | bool)}
+        cli.console.print(f"[bold]{stage}[/] " + ", ".join(f"{k}={v}" for k, v in scalars.items()))
+    cli.console.print(
+        f"data directory: {settings.home}  ·  details: --json  ·  next: silkgate serve"
+    )
 
 
 def serve(

@@ -116,19 +116,24 @@ def run_in_child(ctx: StepContext, op: str, args: Json, step: ChildStep, *,
     tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
     read_fd, write_fd = os.pipe()
+    # spu's C++ logs and the step's own log lines go to the node's engine log, not the
+    # terminal or the node's stdout (which may carry JSON for a caller).
+    engine_log = (ctx.workdir.parent / "engine.log").open("ab")
     try:
         with step._lock:
             if step.aborted.is_set():
                 raise TaskFailed(f"{op} at {ctx.party!r}: the attempt was aborted")
             step.process = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(os.getpid()), str(write_fd)],
-                stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, start_new_session=True,
+                stdin=subprocess.PIPE, stdout=engine_log, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,), env=env, start_new_session=True,
             )  # fmt: skip
     except BaseException:
         os.close(read_fd)
         raise
     finally:
         os.close(write_fd)
+        engine_log.close()
     process = step.process
     assert process.stdin is not None
     try:
