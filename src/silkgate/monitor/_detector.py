@@ -23,4 +23,3 @@ class Detector(Protocol):
 
     def training_scores(self) -> Scores:
         """Scores of the training rows as if unseen (used to set thresholds without labels)."""
-        ...

@@ -29,7 +29,6 @@ class GrantChecker(Protocol):
 
     def is_granted(self, grant_id: str, dataset_id: str, recipient_key: str, scope: str) -> bool:
         """Whether an active, unexpired grant lets ``recipient_key`` use ``scope`` now."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
