@@ -10,7 +10,7 @@ from silkgate.ledger._errors import EndorsementMismatch, LedgerError, Transactio
 from silkgate.ledger._identity import Identity
 from silkgate.ledger._ordering import Orderer
 from silkgate.ledger._peer import Peer
-from silkgate.ledger._transactions import Envelope, Proposal
+from silkgate.ledger._transactions import Endorsement, Envelope, Proposal
 from silkgate.ledger._types import JsonValue, ValidationCode
 
 
@@ -78,18 +78,13 @@ class Client:
         if unknown:
             raise LedgerError(f"no peer for {unknown}")
         results = [self._peers[org].endorse(proposal_bytes, signature) for org in chosen]
-        payloads = {r.payload for r in results}
-        if len(payloads) != 1:
-            raise EndorsementMismatch(
-                f"peers {', '.join(chosen)} returned different results for {proposal.tx_id}"
-            )
-        envelope = Envelope(
-            proposal=proposal_bytes,
-            signature=signature,
-            payload=results[0].payload,
-            endorsements=tuple(r.endorsement for r in results),
+        return assemble(
+            proposal,
+            proposal_bytes,
+            signature,
+            chosen,
+            [(r.payload, r.endorsement, r.response) for r in results],
         )
-        return Pending(proposal.tx_id, envelope, results[0].response)
 
     def submit(self, pending: Pending) -> None:
         self._orderer.submit(pending.envelope.to_bytes())
@@ -123,3 +118,25 @@ class Client:
                 tx_id=receipt.tx_id,
             )
         return receipt
+
+
+def assemble(
+    proposal: Proposal,
+    proposal_bytes: bytes,
+    signature: bytes,
+    endorsers: Sequence[str],
+    answers: Sequence[tuple[bytes, Endorsement, JsonValue]],
+) -> Pending:
+    """The envelope of identical endorsements (payload, endorsement, response per endorser)."""
+    if len({payload for payload, _, _ in answers}) != 1:
+        raise EndorsementMismatch(
+            f"peers {', '.join(endorsers)} returned different results for {proposal.tx_id}"
+        )
+    payload, _, response = answers[0]
+    envelope = Envelope(
+        proposal=proposal_bytes,
+        signature=signature,
+        payload=payload,
+        endorsements=tuple(endorsement for _, endorsement, _ in answers),
+    )
+    return Pending(proposal.tx_id, envelope, response)

@@ -16,14 +16,14 @@ import itertools
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
-from silkgate.ledger._client import Pending, TxReceipt
+from silkgate.ledger._client import Pending, TxReceipt, assemble
 from silkgate.ledger._config import ConsortiumConfig
 from silkgate.ledger._endpoint import PeerConnection, tls_context
-from silkgate.ledger._errors import EndorsementMismatch, LedgerError, TransactionRejected
+from silkgate.ledger._errors import LedgerError, TransactionRejected
 from silkgate.ledger._identity import Identity, Msp
 from silkgate.ledger._loop import LoopThread
 from silkgate.ledger._ordering import JetStreamOrderer, StreamNames
-from silkgate.ledger._transactions import Endorsement, Envelope, Proposal
+from silkgate.ledger._transactions import Endorsement, Proposal
 from silkgate.ledger._types import JsonValue
 
 T = TypeVar("T")
@@ -169,20 +169,20 @@ class ClusterClient:
                 for org in chosen
             )
         )
-        payloads = {a["payload"] for a in answers}
-        if len(payloads) != 1:
-            raise EndorsementMismatch(
-                f"peers {', '.join(chosen)} returned different results for {proposal.tx_id}"
-            )
-        envelope = Envelope(
-            proposal=proposal_bytes,
-            signature=signature,
-            payload=answers[0]["payload"].encode(),
-            endorsements=tuple(
-                Endorsement(a["endorser"], bytes.fromhex(a["signature"])) for a in answers
-            ),
+        return assemble(
+            proposal,
+            proposal_bytes,
+            signature,
+            chosen,
+            [
+                (
+                    a["payload"].encode(),
+                    Endorsement(a["endorser"], bytes.fromhex(a["signature"])),
+                    a["response"],
+                )
+                for a in answers
+            ],
         )
-        return Pending(proposal.tx_id, envelope, answers[0]["response"])
 
     async def submit_async(self, pending: Pending, *, wait_on: str | None = None) -> TxReceipt:
         """Publish the envelope and wait until ``wait_on``'s peer (our org's) commits it."""
