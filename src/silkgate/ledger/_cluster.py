@@ -25,7 +25,14 @@ from silkgate.domain import InvalidInput, NotFound, Party
 from silkgate.ledger._consortium import Consortium
 from silkgate.ledger._errors import LedgerError, UnknownIdentity
 from silkgate.ledger._identity import CertificateAuthority, Identity
-from silkgate.ledger._nats import NatsPorts, NatsServers, free_port, release, stop_pid
+from silkgate.ledger._nats import (
+    NatsPorts,
+    NatsServers,
+    free_port,
+    free_ports,
+    release,
+    stop_pid,
+)
 from silkgate.ledger._node import ready_path
 from silkgate.ledger._ordering import JetStreamOrderer, StreamNames
 from silkgate.ledger._ordering._cutter import read_genesis
@@ -69,15 +76,16 @@ class Cluster:
             home, parties, policies=policies, max_tx_per_block=max_tx_per_block,
             ordering="jetstream",
         ).close()  # fmt: skip
+        picked = iter(free_ports(2 * nats + len(parties)))
         state = {
             "nats": [
-                {"name": f"n{i + 1}", "client": free_port(), "cluster": free_port(), "pid": None}
+                {"name": f"n{i + 1}", "client": next(picked), "cluster": next(picked), "pid": None}
                 for i in range(nats)
             ],
             "replicas": min(3, nats),
             "batch_timeout_s": batch_timeout_s,
             "peers": {
-                f"{p.id}/peer0": {"host": "127.0.0.1", "port": free_port(), "pid": None}
+                f"{p.id}/peer0": {"host": "127.0.0.1", "port": next(picked), "pid": None}
                 for p in parties
             },
         }

@@ -31,9 +31,23 @@ def nats_binary() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports.
+
+    The sockets stay bound until all are picked: the kernel may hand the same ephemeral
+    port to two ``bind(0)`` calls in a row once the first socket is closed.
+    """
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def wait_for_port(port: int, timeout_s: float = 30.0, host: str = "127.0.0.1") -> None:
@@ -105,9 +119,10 @@ class NatsServers:
         if count < 1:
             raise LedgerError("at least one NATS server is needed")
         self.directory = directory
-        self.ports = ports or [
-            NatsPorts(f"n{i + 1}", free_port(), free_port()) for i in range(count)
-        ]
+        if ports is None:
+            picked = free_ports(2 * count)
+            ports = [NatsPorts(f"n{i + 1}", picked[2 * i], picked[2 * i + 1]) for i in range(count)]
+        self.ports = ports
         self._detach = detach
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -136,11 +151,34 @@ class NatsServers:
         return command
 
     def start(self) -> NatsServers:
-        for index in range(len(self.ports)):
-            self.start_one(index, wait=False)
-        for port in self.ports:
-            wait_for_port(port.client)
+        try:
+            for index in range(len(self.ports)):
+                self.start_one(index, wait=False)
+            for index in range(len(self.ports)):
+                self._wait_listening(index)
+        except BaseException:
+            self.stop_all()
+            raise
         return self
+
+    def _wait_listening(self, index: int, timeout_s: float = 30.0) -> None:
+        """Wait for server ``index`` to accept clients; fail at once if it exited."""
+        port = self.ports[index]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            process = self._processes.get(index)
+            if process is not None and process.poll() is not None:
+                log = (self.directory / f"{port.name}.log").read_text(errors="replace")
+                fatal = [line for line in log.splitlines() if "[FTL]" in line]
+                raise LedgerError(
+                    f"nats-server {port.name} exited {process.returncode}: "
+                    + (fatal[-1] if fatal else log[-500:])
+                )
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port.client)) == 0:
+                    return
+            time.sleep(0.05)
+        raise LedgerError(f"nats-server {port.name} silent on {port.url} after {timeout_s} s")
 
     def start_one(self, index: int, *, wait: bool = True) -> None:
         if index in self._processes and self._processes[index].poll() is None:
@@ -158,7 +196,7 @@ class NatsServers:
         finally:
             log.close()
         if wait:
-            wait_for_port(self.ports[index].client)
+            self._wait_listening(index)
 
     def kill(self, index: int) -> None:
         """SIGKILL one server (a crash, not a shutdown)."""
