@@ -4,8 +4,9 @@ Baseline, same run and input: scikit-learn's ``IsolationForest.score_samples`` a
 prepared matrix, with the very forest the monitor fitted (the limit of the scoring step as
 scikit-learn runs it). The monitor scores the same trees itself, in blocks on a few threads
 (``detector_records_per_s``: that step alone); the scores are identical. The machine is
-shared, so the CPU time of the end-to-end run (all threads) is reported too:
-``records_per_cpu_s`` varies far less with other users' load than wall-clock rates do.
+shared, so the CPU time of the end-to-end run (all threads) is reported too, for both:
+``records_per_cpu_s`` / ``cpu_us_per_record`` and ``cpu_ratio`` vary far less with other
+users' load (``load_average``, sampled at the end) than wall-clock rates do.
 
     python benchmarks/monitor_throughput.py [--quick]
 """
@@ -78,9 +79,10 @@ def main() -> None:
         started = time.perf_counter()
         ours = detector.score(X)
         detector_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         theirs = -detector.forest.score_samples(X)
         base_seconds = time.perf_counter() - started
+        base_cpu_seconds = time.process_time() - cpu_started
         assert np.allclose(ours, theirs)
     figures = {
         "records": rows,
@@ -89,9 +91,16 @@ def main() -> None:
         "detector_records_per_s": round(rows / detector_seconds),
         "cpu_seconds": round(cpu_seconds, 3),
         "records_per_cpu_s": round(rows / cpu_seconds),
+        "cpu_us_per_record": round(1e6 * cpu_seconds / rows, 2),
         "trees": config.iforest_trees,
     }
-    baseline = {"seconds": round(base_seconds, 3), "records_per_s": round(rows / base_seconds)}
+    baseline = {
+        "seconds": round(base_seconds, 3),
+        "records_per_s": round(rows / base_seconds),
+        "cpu_seconds": round(base_cpu_seconds, 3),
+        "records_per_cpu_s": round(rows / base_cpu_seconds),
+        "cpu_us_per_record": round(1e6 * base_cpu_seconds / rows, 2),
+    }
     print(
         json.dumps(
             {
@@ -99,6 +108,8 @@ def main() -> None:
                 "figures": figures,
                 "baseline": baseline,
                 "ratio": round(figures["records_per_s"] / baseline["records_per_s"], 3),
+                "cpu_ratio": round(figures["records_per_cpu_s"] / baseline["records_per_cpu_s"], 3),
+                "load_average": [round(v, 2) for v in os.getloadavg()],
                 "quick": args.quick,
                 "cpus": os.cpu_count(),
                 "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__},

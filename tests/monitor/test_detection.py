@@ -86,3 +86,25 @@ def test_transfer_events_score_with_their_own_features() -> None:
 
     assert scores.shape == (5,)
     assert bool(frame["cross_border"].all())
+
+
+def test_feature_matrix_is_row_major_float32_with_one_hot_and_signed_log() -> None:
+    from silkgate.monitor import FeatureBuilder
+
+    train = _flows(np.random.default_rng(4), 300)
+    builder = FeatureBuilder().fit(train)
+    test = train.head(3).copy()
+    test.loc[0, "proto"], test.loc[1, "proto"], test.loc[2, "proto"] = "udp", "tcp", "gre"
+    test.loc[2, "bytes_out"] = -float(np.expm1(2.0))
+
+    X = builder.transform(test)
+
+    assert X.dtype == np.float32
+    assert X.flags["C_CONTIGUOUS"]
+    names = builder.feature_names
+    assert X[:, names.index("proto=udp")].tolist() == [1.0, 0.0, 0.0]
+    assert X[:, names.index("proto=tcp")].tolist() == [0.0, 1.0, 0.0]
+    rarity = X[:, names.index("proto:rarity")]
+    assert rarity[2] > rarity[0] > rarity[1]  # unseen level, then the rarer seen one
+    stats = next(n for n in builder.numeric if n.name == "bytes_out")
+    assert X[2, names.index("bytes_out")] == np.float32((-2.0 - stats.mean) / stats.std)

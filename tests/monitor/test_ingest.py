@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from silkgate.monitor import IngestError, UnknownFormat, detect_format, read_events
+from silkgate.monitor import EVENT_COLUMNS, IngestError, UnknownFormat, detect_format, read_events
 
 ZEEK_TSV = """#separator \\x09
 #set_separator\t,
@@ -232,3 +232,22 @@ def test_empty_and_binary_files_are_the_callers_fault(tmp_path: Path) -> None:
         read_events(empty)
     with pytest.raises(UnknownFormat):
         read_events(binary)
+
+
+def test_columns_a_format_lacks_are_empty_and_independent(tmp_path: Path) -> None:
+    path = tmp_path / "conn.log"
+    path.write_text(ZEEK_TSV)
+
+    events = read_events(path)
+
+    assert list(events.columns[: len(EVENT_COLUMNS)]) == list(EVENT_COLUMNS)
+    assert events["source"].tolist() == ["zeek", "zeek"]
+    assert events["src_country"].isna().all()
+    assert events["src_country"].dtype == object
+    assert events["bytes_out"].dtype == "float64"
+    # Filling one missing column leaves the others missing (no shared storage).
+    events.loc[0, "src_country"] = "SG"
+    events.loc[1, "party"] = "acme"
+    assert events["dst_country"].isna().all()
+    assert events["party"].tolist() == [None, "acme"]
+    assert events["src_country"].tolist() == ["SG", None]

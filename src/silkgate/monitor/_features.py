@@ -184,7 +184,8 @@ class FeatureBuilder:
         """The feature matrix of ``events``; columns missing from them count as missing values."""
         cfg = self.config
         rows = len(events)
-        out = np.empty((rows, len(self.feature_names)), dtype=np.float32)
+        # Filled column by column, so column-major; returned row-major for the detectors.
+        out = np.empty((rows, len(self.feature_names)), dtype=np.float32, order="F")
         j = 0
         for num in self.numeric:
             if num.name in events:
@@ -207,10 +208,10 @@ class FeatureBuilder:
             if cat.levels:
                 position = {level: i for i, level in enumerate(cat.levels)}
                 slot = np.array([position.get(k, -1) for k in keys] + [-1])[codes]
-                block = np.zeros((rows, len(cat.levels)), dtype=np.float32)
+                block = out[:, j : j + len(cat.levels)]
+                block[:] = 0.0
                 hit = slot >= 0
                 block[np.flatnonzero(hit), slot[hit]] = cfg.onehot_weight
-                out[:, j : j + len(cat.levels)] = block
                 j += len(cat.levels)
         if self.embedder is not None:
             assert self.embed_mean is not None
@@ -218,14 +219,14 @@ class FeatureBuilder:
             emb = (self._embeddings(events) - self.embed_mean) / self.embed_std
             out[:, j : j + emb.shape[1]] = emb
             j += emb.shape[1]
-        return out
+        return np.ascontiguousarray(out)
 
     def fit_transform(self, events: pd.DataFrame) -> Matrix:
         return self.fit(events).transform(events)
 
 
 def _slog(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.asarray(np.sign(values) * np.log1p(np.abs(values)), dtype=np.float64)
+    return np.asarray(np.copysign(np.log1p(np.abs(values)), values), dtype=np.float64)
 
 
 def _as_numeric(values: pd.Series, *, force: bool = False) -> npt.NDArray[np.float64] | None:

@@ -12,6 +12,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 NUMERIC_FIELDS: Final = (
     "ts", "src_port", "dst_port", "duration_s", "bytes_out", "bytes_in", "packets_out",
@@ -40,23 +41,32 @@ EVENT_COLUMNS: Final = (
 
 def events_frame(columns: Mapping[str, object], *, source: str, rows: int) -> pd.DataFrame:
     """Build an event frame: the schema's columns in order (missing ones empty), then extras."""
+    # Columns the reader did not fill are built with their dtype stated (no inference over
+    # a million values) and the frame is not consolidated into 2-D blocks (no copy).
+    index = pd.RangeIndex(rows)
     data: dict[str, object] = {}
     for name in EVENT_COLUMNS:
         if name == "source":
-            data[name] = np.full(rows, source, dtype=object)
+            data[name] = pd.Series(pa.repeat(pa.scalar(source), rows).to_pandas(), index=index)
         elif name in columns:
-            data[name] = columns[name]
+            data[name] = _positional(columns[name])
         elif name in NUMERIC_FIELDS:
-            data[name] = np.full(rows, np.nan)
+            data[name] = pd.Series(np.full(rows, np.nan), index=index, copy=False)
         else:
-            data[name] = np.full(rows, None, dtype=object)
+            empty = np.full(rows, None, dtype=object)
+            data[name] = pd.Series(empty, index=index, dtype=object, copy=False)
     for name, values in columns.items():
         if name not in data:
-            data[name] = values
-    frame = pd.DataFrame(data)
+            data[name] = _positional(values)
+    frame = pd.DataFrame(data, copy=False)
     for name in NUMERIC_FIELDS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     return frame
+
+
+def _positional(values: object) -> object:
+    """A Series lined up by position like an array (row i is the reader's i-th record)."""
+    return values.reset_index(drop=True) if isinstance(values, pd.Series) else values
 
 
 def epoch_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
