@@ -122,7 +122,8 @@ def write_datasets(data: dict[str, Path]) -> None:
 def all_grants() -> StaticGrants:
     datasets = ["cn-customers", "sg-customers", "cn-amounts", "sg-amounts", "th-amounts",
                 "cn-vectors", "sg-vectors", "th-vectors", "sg-claims", "sg-small",
-                "big-keys", "big-values"]  # fmt: skip
+                "big-keys", "big-values", "ub-large", "ub-small",
+                "cn-fl", "sg-fl", "th-fl"]  # fmt: skip
     return StaticGrants(
         Grant(grantee=p, dataset=d, kinds=ALL_KINDS) for p in PARTIES for d in datasets
     )

@@ -9,7 +9,12 @@ over values clamped to ``bounds``; ``histogram`` over ``categories``. Each relea
 ``accuracy``: with probability ``1 - alpha`` the noise is at most ``bound`` (count, sum,
 histogram bins; for a mean the bounds of its sum and count).
 ``restrict`` limits the query to rows whose ``column`` is in ``keys`` (for example an
-intersection from a PSI task, given as ``keys_from_task``).
+intersection from a PSI task, given as ``keys_from_task``, which the scheduler reads).
+``within`` limits it to rows whose ``column`` is in the intersection the node itself keeps
+for a psi task run with ``keep`` (`_psi`): the keys never leave the node, and the node
+refuses the query if it keeps no such intersection (unknown task, not succeeded, no
+``keep``) or the psi task did not read this dataset. Restricting rows by a fixed key set is
+1-stable, so the release is ε-DP for a row of the dataset added or removed as before.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from silkgate.compute._engines._base import Cluster, Json, Operation, StepContext
+from silkgate.compute._engines._psi import kept_intersection
+from silkgate.compute._errors import TaskRefused
 from silkgate.compute._spec import TaskSpec
 
 ALPHA = 0.05
@@ -40,6 +47,15 @@ class Restrict(BaseModel):
         return self
 
 
+class Within(BaseModel):
+    """Rows whose ``column`` is in the intersection this node keeps for psi task ``task``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    column: str
+
+
 class DpParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,9 +65,12 @@ class DpParams(BaseModel):
     candidates: int = Field(101, ge=2, le=10_000)
     categories: list[str] | None = None
     restrict: Restrict | None = None
+    within: Within | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> DpParams:
+        if self.restrict is not None and self.within is not None:
+            raise ValueError("give restrict or within, not both")
         bounded = self.bounds is not None and self.bounds[0] < self.bounds[1]
         if self.statistic in ("sum", "mean", "quantiles") and not bounded:
             raise ValueError(f"{self.statistic} needs bounds [lower, upper], lower < upper")
@@ -95,15 +114,14 @@ def _release(ctx: StepContext, args: Json) -> Json:
     params = DpParams.model_validate(task.params)
     (item,) = task.inputs_of(ctx.party)
     column = item.columns[0]
+    key_column, allowed = _allowed_keys(ctx, params, args, item.dataset)
     wanted = [column]
-    if params.restrict is not None and params.restrict.column != column:
-        wanted.append(params.restrict.column)
+    if key_column is not None and key_column != column:
+        wanted.append(key_column)
     frame = ctx.source.read(item.dataset, tuple(wanted))
     ctx.meter.add_rows(len(frame))
-    if params.restrict is not None:
-        keys = args.get("keys") if args.get("keys") is not None else params.restrict.keys
-        allowed = {str(k) for k in keys or []}
-        frame = frame[frame[params.restrict.column].astype(str).isin(allowed)]
+    if key_column is not None:
+        frame = frame[frame[key_column].astype(str).isin(allowed)]
     epsilon = task.privacy.epsilon
     measurement, describe = _measurement(dp, params, epsilon)
     privacy_loss = float(measurement.map(1))
@@ -122,6 +140,30 @@ def _release(ctx: StepContext, args: Json) -> Json:
     }
     ctx.log.info("dp release %s on %s: ε=%s", task.id, item.dataset, epsilon)
     return result
+
+
+def _allowed_keys(ctx: StepContext, params: DpParams, args: Json,
+                  dataset: str) -> tuple[str | None, frozenset[str]]:  # fmt: skip
+    """The column that restricts the rows and the keys it may hold (None: all rows)."""
+    if params.restrict is not None:
+        keys = args.get("keys") if args.get("keys") is not None else params.restrict.keys
+        return params.restrict.column, frozenset(str(k) for k in keys or [])
+    if params.within is None:
+        return None, frozenset()
+    kept = kept_intersection(ctx, params.within.task)
+    if kept.dataset != dataset:
+        raise TaskRefused(
+            f"psi task {kept.task!r} did not involve dataset {dataset!r} at {ctx.party!r}"
+            f" (it read {kept.dataset!r})",
+            field="params.within.task",
+        )
+    if kept.columns != (params.within.column,):
+        raise TaskRefused(
+            f"psi task {kept.task!r} matched column {list(kept.columns)} of {dataset!r}, not"
+            f" {params.within.column!r}",
+            field="params.within.column",
+        )
+    return params.within.column, kept.keys
 
 
 def _values(series: Any, params: DpParams) -> list[Any]:

@@ -4,10 +4,10 @@ Each party's node secret-shares its column between the nodes and SPU evaluates t
 statistics on the shares; the result shares go to the receivers' nodes only, which
 reconstruct them. Two parties run SEMI2K (semi-honest; its Beaver triples come from a
 trusted first party, rank 0), three run ABY3 (semi-honest, honest majority). More than
-three parties are beyond SPU's protocols; MPyC is to serve them and is not wired in
-yet, so such tasks are refused. Integer columns give exact
-sums (ring arithmetic modulo 2¹²⁸); means and variances are fixed point with 40 fraction
-bits. What is revealed: the requested statistics and the parties' row counts.
+three parties are beyond SPU's protocols: MPyC serves them, and only them (`_mpyc`).
+Integer columns give exact sums (ring arithmetic modulo 2¹²⁸); means and variances are
+fixed point with 40 fraction bits. What is revealed: the requested statistics and the
+parties' row counts.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from silkgate.compute._spec import TaskSpec
 
 Statistic = Literal["count", "sum", "mean", "variance", "histogram"]
 FRACTION_BITS = 40
+SPU_MAX_PARTIES = 3  # SEMI2K serves two, ABY3 three; MPyC the rest
 
 
 class StatsParams(BaseModel):
@@ -42,11 +43,6 @@ class MpcEngine:
         parties = [i.party for i in task.inputs]
         if len(parties) < 2 or len(set(parties)) != len(parties):
             raise ValueError("secure_stats takes one input from each of two or more parties")
-        if len(parties) > 3:
-            raise ValueError(
-                "secure_stats runs SPU for two or three parties; the MPyC engine for more"
-                " parties is not available yet"
-            )
         if any(len(i.columns) != 1 for i in task.inputs):
             raise ValueError("secure_stats reads one numeric column per input")
         if not set(task.receivers) <= set(parties):
@@ -57,14 +53,17 @@ class MpcEngine:
                 raise ValueError("histogram needs bins: at least two increasing edges")
 
     def operations(self) -> Mapping[str, Operation]:
-        return {"stats.run": Isolated(_run_at_node)}
+        from silkgate.compute._engines._mpyc import run_at_node as run_mpyc_at_node
+
+        return {"stats.run": Isolated(_run_at_node), "stats.mpyc": Isolated(run_mpyc_at_node)}
 
     def run(self, task: TaskSpec, cluster: Cluster) -> Json:
         parties = [i.party for i in task.inputs]
+        op = "stats.run" if len(parties) <= SPU_MAX_PARTIES else "stats.mpyc"
         links = cluster.call_all([(p, "link.prepare", {}) for p in parties])
         addresses = [link["address"] for link in links]
         answers = cluster.call_all(
-            [(p, "stats.run", {"parties": parties, "addresses": addresses, "rank": rank})
+            [(p, op, {"parties": parties, "addresses": addresses, "rank": rank})
              for rank, p in enumerate(parties)]
         )  # fmt: skip
         delivered = next(a for a in answers if a.get("received"))
