@@ -2,7 +2,8 @@
 
 Owners publish the four demo datasets with an offer each under their own tokens; consumers
 in other countries ask for them under theirs. Each of the four verdicts, the billing of a
-compute task, trust-driven suspension and restoration, and one dataset's audit trail from
+compute task, trust-driven suspension and restoration of the same ledger grant (its states
+``suspended`` and ``active`` in the audit trail), and one dataset's audit trail from
 registration to invoice are read back through the API.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -257,6 +259,14 @@ def test_low_trust_suspends_a_partys_grants_and_recovery_restores_them(
     assert scores["cn-gxic"]["suspended"] is False
     assert again.status_code == 200, again.text
     assert _sha256(again.json()["path"]) == published[CLAIMS]["dataset"]["content_hash"]
+    grant_id = _order(live, "consumer:cn-gxic", order_id)["grant_id"]
+    assert grant_id == decision["abac"]["request_id"]
+    trail = live.call("auditor", "GET", f"/audit/datasets/{CLAIMS}").json()
+    details = [(e["action"], json.loads(e["detail"])) for e in trail if e["source"] == "ledger"]
+    states = [(action, d.get("status")) for action, d in details
+              if d.get("id") == grant_id and not action.startswith("requested")]  # fmt: skip
+    assert states == [("granted", "active"), ("grant suspended", "suspended"),
+                      ("grant restored", "active")]  # fmt: skip
 
 
 def test_the_audit_trail_of_a_dataset_runs_from_registration_to_invoice(

@@ -1,4 +1,5 @@
-"""Every gate and exchange endpoint: 401 without a token, 403 with a role that may not call it."""
+"""Every gate, exchange and monitor endpoint: 401 without a token, 403 with a role that may not
+call it."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ ENDPOINTS = [
                  id="trust-signal"),
     pytest.param("GET", "/api/v1/ledger/blocks", None, ANY, id="ledger-blocks"),
     pytest.param("GET", "/api/v1/ledger/transactions/t/proof", None, ANY, id="ledger-proof"),
+    pytest.param("GET", "/api/v1/monitor/alerts", None, AUDIT, id="monitor-alerts"),
 ]  # fmt: skip
 
 

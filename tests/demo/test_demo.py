@@ -102,6 +102,10 @@ def test_cn_patients_over_the_threshold_are_compute_only_and_only_results_leave(
     assert decision["outcome"]["compute"] == compute
     assert set(compute["tasks"].values()) == {"succeeded"}
     assert 0 < compute["intersection"] <= compute["cohort"]
+    # the DP statistics are over the intersection's visits, which never left the nodes
+    assert compute["intersection_kept_at"] == sorted(["cn-gxic", "sg-lionhealth"])
+    assert compute["dp_over"]["within"] == {"task": "cohort-psi", "column": "身份证号"}
+    assert compute["dp_visits_noisy"] < STORY_ROWS / 2
     assert compute["dp_mean_cost_yuan"] is not None
     assert set(compute["dp_diagnoses"]) >= {"E11.9", "I10"}
     assert compute["dp_epsilon_left"] < 10

@@ -41,6 +41,8 @@ def test_a_compute_task_is_metered_invoiced_and_in_the_audit_trail(published: Pl
     assert actions[0] == "registered"
     assert "computed (dp)" in actions
     assert "invoice anchored" in actions
+    steps = [a for a in actions if a.startswith("order ")]
+    assert steps == ["order requested", "order offered", "order agreed", "order finalized"]
     assert any(invoice.document_hash in e.detail for e in trail)
     assert to_csv(trail).splitlines()[0].startswith("at,source,dataset_id")
 
@@ -57,11 +59,14 @@ def test_low_trust_suspends_grants_on_the_ledger_and_recovery_restores_them(
     order = published.exchange.orders.order(order_id)
     grant = published.exchange.ledger.grant_record(order.dataset_id, order.grant_id or "")
     assert grant is not None
-    assert grant["status"] == "revoked"
+    assert grant["status"] == "suspended"
+    assert grant["suspension"].startswith("trust score ")
     for _ in range(5):
         score = trust.signal("sg-lionhealth", "alert_cleared")
     assert not score.suspended
-    order = published.exchange.orders.order(order_id)
+    assert published.exchange.orders.order(order_id).grant_id == order.grant_id
     grant = published.exchange.ledger.grant_record(order.dataset_id, order.grant_id or "")
     assert grant is not None
     assert grant["status"] == "active"
+    trail = [e.action for e in published.exchange.audit.for_dataset(order.dataset_id)]
+    assert trail.index("grant suspended") < trail.index("grant restored")

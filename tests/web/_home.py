@@ -3,7 +3,8 @@
 Three of the four demo datasets are published with an offer each and asked for (compute-only,
 conditional, denied); a DP query runs under the compute-only order and is invoiced; repeated
 alerts suspend one party. The SG retailer's claims file is left unpublished, for a test to
-publish it through the REST API. Tokens for an owner, a consumer, an auditor and an admin.
+publish it through the REST API. Transfer traffic is scored by the monitor (tests/web/
+_traffic.py). Tokens for an owner, a consumer, an auditor and an admin.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from silkgate.config import load_settings
 from silkgate.demo import SPECS, init_consortium, write_sample
 from silkgate.exchange import OfferRequest, Price, UsagePolicy, period_of
 from silkgate.gate import AccessRequest, Platform
+from tests.web._traffic import write_traffic
 
 PERMIT_RESEARCH_CBPR = """permit(principal, action, resource) when {
     context.purpose == "research" && principal.certifications.contains("GLOBAL_CBPR")
@@ -66,6 +68,7 @@ def prepare_home(home: Path, rows: int = 60) -> PreparedHome:
                 id=f"{spec.dataset_id}-std", dataset_id=spec.dataset_id,
                 policy=offer_policy()))  # fmt: skip
         _use(platform)
+        write_traffic(home)
         tokens = {
             "owner": platform.accounts.issue(label="SG owner", roles=["data_owner"],
                                              party_id="sg-lionhealth").secret,

@@ -214,3 +214,18 @@ def test_trust_marks_the_suspended_party(page: Page, flow: Flow) -> None:
     assert "suspended" not in page.locator("#trust-cn-gxic").inner_text()
     assert page.locator("#trust-chart rect.suspended").count() == 1
     _shoot(page, "trust")
+
+
+def test_the_monitor_shows_alerts_with_citations_and_forecast_traffic(
+    page: Page, flow: Flow
+) -> None:
+    _sign_in(page, flow, "auditor", "/monitor")
+    compliance = page.locator("#alerts tr.alert-compliance")
+    assert compliance.count() > 0
+    assert "PIPL" in compliance.first.locator("ul.citations").inner_text()
+    assert page.locator("#traffic figure.series").count() == 4
+    assert page.locator("#traffic svg polygon.band").count() == 8
+    assert page.locator("#traffic svg circle.anomaly").count() > 0
+    # the gate's download of the claims happened today, months after the scored traffic
+    assert "1 transfer(s) weeks away from this stretch are left out" in page.inner_text("main")
+    _shoot(page, "monitor")

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from silkgate import __version__
 from silkgate.api._errors import install_error_handlers
 from silkgate.api._exchange_routes import router as exchange_router
+from silkgate.api._monitor_routes import router as monitor_router
 from silkgate.api._routes import public, v1
 from silkgate.config import Settings
 from silkgate.gate import Platform
@@ -40,6 +41,7 @@ def create_app(settings: Settings, platform: Platform | None = None) -> FastAPI:
     app.include_router(public)
     app.include_router(v1)
     app.include_router(exchange_router)
+    app.include_router(monitor_router)
     install_dashboard(app)
     return app
 

@@ -7,8 +7,9 @@ through ``platform.gate.decide``, which alone picks each verdict:
 - sg-lionhealth (SG) asks for cn-gxic's outpatient visits for research. When the classified
   file names 10,000 or more individuals with sensitive data, the CAC security assessment is
   required and the gate answers ``compute_only``: a PSI of SG's study cohort with the
-  patients (SG learns only the size) and two DP statistics run at the nodes; only results
-  leave.
+  patients (SG learns only the size; the intersection stays at the two nodes, ``keep``) and
+  two DP statistics over the intersection's visits, which cn-gxic's node restricts its
+  rows to (``within``); only results leave.
 - cn-gxic (CN) asks for sg-lionhealth's claims under a binding contract: ``allowed``; a
   majority of the peers' proxies re-encrypt the data key and the received file must hash to
   the ledger's content hash.
@@ -56,6 +57,8 @@ from silkgate.gate import AccessRequest, GateDecision, Platform
 CN, SG, VN, TH = "cn-gxic", "sg-lionhealth", "vn-mekonglog", "th-siampay"
 PATIENTS = "cn-gxic-outpatients"
 COHORT = "sg-lionhealth-cohort"
+COHORT_PSI = "cohort-psi"
+WITHIN_COHORT = {"task": COHORT_PSI, "column": "身份证号"}
 
 PERMIT_RESEARCH_CBPR = """permit(principal, action, resource) when {
     context.purpose == "research" && principal.certifications.contains("GLOBAL_CBPR")
@@ -175,19 +178,22 @@ def _tasks() -> list[TaskSpec]:
     return [
         TaskSpec.model_validate(spec)
         for spec in (
-            {"id": "cohort-psi", "kind": "psi",
+            {"id": COHORT_PSI, "kind": "psi",
              "inputs": [{"party": CN, "dataset": PATIENTS, "columns": ["身份证号"]},
                         {"party": SG, "dataset": COHORT, "columns": ["cn_resident_id"]}],
-             "receivers": [SG], "params": {"protocol": "rr22", "output": "cardinality"},
+             "receivers": [SG],
+             "params": {"protocol": "rr22", "output": "cardinality", "keep": True},
              "limits": {"time_s": 120}},
             {"id": "dp-mean-cost", "kind": "dp_query",
              "inputs": [{"party": CN, "dataset": PATIENTS, "columns": ["费用_元"]}],
              "receivers": [SG], "privacy": {"epsilon": 0.5},
-             "params": {"statistic": "mean", "bounds": [0, 5000]}, "limits": {"time_s": 120}},
+             "params": {"statistic": "mean", "bounds": [0, 5000], "within": WITHIN_COHORT},
+             "limits": {"time_s": 120}},
             {"id": "dp-diagnoses", "kind": "dp_query",
              "inputs": [{"party": CN, "dataset": PATIENTS, "columns": ["诊断编码"]}],
              "receivers": [SG], "privacy": {"epsilon": 0.5},
-             "params": {"statistic": "histogram", "categories": codes},
+             "params": {"statistic": "histogram", "categories": codes,
+                        "within": WITHIN_COHORT},
              "limits": {"time_s": 120}},
         )
     ]  # fmt: skip
@@ -199,7 +205,7 @@ def _compute(platform: Platform, order_id: str, cohort_size: int) -> dict[str, A
     with _native_logs_to_stderr():
         outcomes = platform.compute(order_id, tasks, actor=SG)
     by_id = {o.task_id: o for o in outcomes}
-    psi, mean = by_id["cohort-psi"].result, by_id["dp-mean-cost"].result
+    psi, mean = by_id[COHORT_PSI].result, by_id["dp-mean-cost"].result
     mix = by_id["dp-diagnoses"].result
     return {
         "order_id": order_id,
@@ -209,8 +215,15 @@ def _compute(platform: Platform, order_id: str, cohort_size: int) -> dict[str, A
         "psi_protocol": None if psi is None else psi.get("protocol"),
         "cohort": cohort_size,
         "intersection": None if psi is None else psi["count"],
+        "intersection_kept_at": None if psi is None else psi.get("kept_at"),
+        "dp_over": {
+            "rows": "visits of the patients in the cohort PSI's intersection",
+            "within": dict(WITHIN_COHORT),
+            "dataset": PATIENTS,
+        },
         "dp_mean_cost_yuan": None if mean is None else round(float(mean["value"]), 2),
         "dp_mean_accuracy": None if mean is None else mean.get("accuracy"),
+        "dp_visits_noisy": None if mean is None else mean.get("noisy_count"),
         "dp_diagnoses": None if mix is None else mix["value"],
         "dp_epsilon_spent": sum(t.privacy.epsilon for t in tasks if t.privacy is not None),
         "dp_epsilon_left": None if mix is None else mix["epsilon_left"],

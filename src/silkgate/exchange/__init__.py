@@ -17,7 +17,7 @@ from silkgate.exchange._audit import AuditTrail, to_csv, to_json
 from silkgate.exchange._billing import Billing, period_of
 from silkgate.exchange._catalog import Catalog
 from silkgate.exchange._exchange import Exchange
-from silkgate.exchange._ledgerlink import AccessAnswer, LedgerLink, document_hash
+from silkgate.exchange._ledgerlink import AccessAnswer, ExchangeEvent, LedgerLink, document_hash
 from silkgate.exchange._models import (
     ORDER_STATES,
     AuditEntry,
@@ -52,6 +52,7 @@ __all__ = [
     "Catalog",
     "CatalogEntry",
     "Exchange",
+    "ExchangeEvent",
     "Invoice",
     "InvoiceLine",
     "IssuedToken",

@@ -1,9 +1,10 @@
 """Audit trails per dataset and per party: the ledger's record joined with the exchange's.
 
-Ledger events (registration, policies, requests with Cedar's answer, grants, revocations,
-downloads, computations, anchored offers, order steps, decisions and invoices) come from
-the committing peer via ``silkgate.ledger.audit``; usage records and obligations come from
-the control plane. Exported as JSON or CSV.
+Ledger events come from the committing peer: registration, policies, requests with Cedar's
+answer, grants, suspensions, restorations, revocations, downloads and computations via
+``silkgate.ledger.audit``; anchored offers and decisions, order steps and invoices from the
+``exchange`` contract's records. Usage records and obligations come from the control plane.
+Exported as JSON or CSV.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from silkgate.exchange._ledgerlink import ANCHOR_PREFIX, LedgerLink
+from silkgate.exchange._ledgerlink import ANCHOR_PREFIX, ExchangeEvent, LedgerLink
 from silkgate.exchange._models import AuditEntry
 from silkgate.ledger import audit
 from silkgate.store import Database, DatasetRow, DecisionRow, ObligationRow, UsageRow
@@ -23,24 +24,49 @@ from silkgate.store import Database, DatasetRow, DecisionRow, ObligationRow, Usa
 CSV_FIELDS = ("at", "source", "dataset_id", "party", "action", "detail", "tx_id", "block")
 
 
+_GRANT_ACTIONS = {"suspend": "grant suspended", "restore": "grant restored"}
+
+
+def _exchange_entry(event: ExchangeEvent, dataset_id: str) -> AuditEntry:
+    record = event.record
+    if event.function == "order":
+        action = f"order {record['state']}"
+        detail = {"order": record["order_id"], "hash": record["sha256"],
+                  "previous": record.get("previous")}  # fmt: skip
+    elif event.function == "invoice":
+        action = "invoice anchored"
+        detail = {"ref": record["invoice_id"], "hash": record["sha256"], "payer": record["payer"]}
+    else:
+        action = f"{record['kind']} anchored"
+        detail = {"ref": record["ref"], "hash": record["sha256"], "party": record.get("party")}
+    return AuditEntry(at=event.timestamp, source="ledger", dataset_id=dataset_id,
+                      party=event.actor.split("/")[0], action=action,
+                      detail=json.dumps(detail, sort_keys=True, default=str),
+                      tx_id=event.tx_id, block=event.block)  # fmt: skip
+
+
 def _ledger_entries(ledger: LedgerLink, dataset_id: str) -> list[AuditEntry]:
     with ledger.lock:
         events = audit(ledger.consortium.peer(), dataset_id)
     entries = []
     for event in events:
-        action, detail = event.action, dict(event.detail)
+        action, detail = _GRANT_ACTIONS.get(event.action, event.action), dict(event.detail)
         purpose = str(detail.get("purpose", ""))
         if action == "consent recorded" and purpose.startswith(ANCHOR_PREFIX):
+            # a ledger written before the exchange contract: documents as consent receipts
             kind, _sep, ref = purpose.removeprefix(ANCHOR_PREFIX).partition(":")
             action, detail = f"{kind} anchored", {"ref": ref, "hash": detail["key"].rsplit("/")[-1]}
-        detail.pop("key", None)
+        key = str(detail.pop("key", ""))
+        if key.startswith(("grant/", "request/", "use/")):
+            detail["id"] = key.rsplit("/", 1)[-1]
         entries.append(
             AuditEntry(at=event.timestamp, source="ledger", dataset_id=dataset_id,
                        party=event.actor.split("/")[0], action=action,
                        detail=json.dumps(detail, sort_keys=True, default=str),
                        tx_id=event.tx_id, block=event.block)
         )  # fmt: skip
-    return entries
+    entries.extend(_exchange_entry(e, dataset_id) for e in ledger.exchange_events(dataset_id))
+    return sorted(entries, key=lambda e: (e.block or 0, e.at))
 
 
 class AuditTrail:

@@ -2,8 +2,8 @@
 
 A usage record prices one download or one compute task under its offer's price (Decimal,
 rounded to 0.01 at the invoice, half-up). ``invoice(party, period)`` gathers the party's
-uninvoiced records of that month, puts the invoice's hash on the ledger (anchored by each
-provider on the invoice) and marks the records, in one database transaction.
+uninvoiced records of that month, puts the invoice's hash on the ledger (``exchange.invoice``
+by the provider of each dataset on it) and marks the records, in one database transaction.
 """
 
 from __future__ import annotations
@@ -137,14 +137,8 @@ class Billing:
         }  # fmt: skip
         digest = document_hash(document)
         txs = []
-        anchored: set[str] = set()
-        for line in lines:
-            if line.provider not in anchored:
-                anchored.add(line.provider)
-                txs.append(
-                    self._ledger.anchor(line.provider, line.dataset_id, "invoice", invoice_id,
-                                        document)[1]
-                )  # fmt: skip
+        for provider, dataset_id in sorted({(line.provider, line.dataset_id) for line in lines}):
+            txs.append(self._ledger.invoice(provider, dataset_id, invoice_id, party, document)[1])
         with self._db.transaction() as session:
             session.add(
                 InvoiceRow(id=invoice_id, party=party, period=period,

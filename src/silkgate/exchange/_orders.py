@@ -1,18 +1,19 @@
 """Offers and orders: the Dataspace Protocol's contract negotiation, on the ledger.
 
 States: ``requested → offered → agreed → finalized``, or ``terminated`` from any state
-before ``finalized``. ``requested`` is the consumer's access request (a ledger transaction
-evaluated by the owner's Cedar policies); ``agreed`` is the owner's grant on the ledger
-(scopes and expiry from the offer's usage policy); ``offered``, ``finalized`` and
-``terminated`` anchor the transition's document by its hash. Each method checks the
-state, the actor and the offer before it writes anything.
+before ``finalized`` (``silkgate.ledger.ORDER_TRANSITIONS``). ``requested`` follows the
+consumer's access request (a ledger transaction evaluated by the owner's Cedar policies);
+``agreed`` follows the owner's grant on the ledger (scopes and expiry from the offer's usage
+policy). Every step is an ``exchange.order`` transaction with the hash of its document,
+which the ledger refuses unless it follows the order's previous state there. Each method
+checks the state, the actor and the offer before it writes anything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -20,14 +21,12 @@ from silkgate.domain import AccessDenied, Conflict, InvalidInput, NotFound, Purp
 from silkgate.exchange._ledgerlink import AccessAnswer, LedgerLink
 from silkgate.exchange._models import Offer, OfferRequest, Order, OrderState, Transition
 from silkgate.exchange._odrl import odrl_agreement, odrl_offer
+from silkgate.ledger import ORDER_TRANSITIONS
 from silkgate.store import Database, OfferRow, OrderRow, Registry
 
-NEXT: dict[OrderState, frozenset[OrderState]] = {
-    "requested": frozenset({"offered", "terminated"}),
-    "offered": frozenset({"agreed", "terminated"}),
-    "agreed": frozenset({"finalized", "terminated"}),
-    "finalized": frozenset(),
-    "terminated": frozenset(),
+NEXT = {
+    cast(OrderState, state): frozenset(cast(OrderState, s) for s in following)
+    for state, following in ORDER_TRANSITIONS.items()
 }
 
 TASK_SCOPES = {
@@ -127,12 +126,18 @@ class OrderBook:
         return offer
 
     def open(self, offer: Offer, consumer: str, purpose: Purpose, access: AccessAnswer) -> Order:
-        """Record the consumer's request, already put on the ledger as ``access``."""
+        """Open the order on the consumer's request, already put on the ledger as ``access``."""
         now = dt.datetime.now(dt.UTC)
         order_id = f"o-{uuid.uuid4().hex[:12]}"
-        step = Transition(state="requested", at=now, by=consumer, tx_id=access.tx_id,
-                          note="access " + ("allowed" if access.allowed else "denied") + " by "
-                          "the owner's Cedar policies")  # fmt: skip
+        document = {"order": order_id, "state": "requested", "offer": offer.id,
+                    "consumer": consumer, "purpose": purpose,
+                    "request": access.request_id}  # fmt: skip
+        _h, tx_id = self._ledger.order_step(consumer, offer.dataset_id, order_id, "requested",
+                                            document, request_id=access.request_id)  # fmt: skip
+        allowed = ", ".join(access.allowed_scopes) or "nothing"
+        step = Transition(state="requested", at=now, by=consumer, tx_id=tx_id,
+                          note=f"the owner's Cedar policies allow {allowed} (access request "
+                          f"{access.tx_id})")  # fmt: skip
         with self._db.transaction() as session:
             session.add(
                 OrderRow(id=order_id, offer_id=offer.id, dataset_id=offer.dataset_id,
@@ -204,7 +209,8 @@ class OrderBook:
         if actor is not None and actor != offer.owner:
             raise AccessDenied(f"only {offer.owner} offers terms on {order_id}")
         document = {"order": order.id, "state": "offered", "offer": odrl_offer(offer)}
-        _h, tx_id = self._ledger.anchor(offer.owner, offer.dataset_id, "order", order.id, document)
+        _h, tx_id = self._ledger.order_step(offer.owner, offer.dataset_id, order.id, "offered",
+                                            document)  # fmt: skip
         return self._move(order, "offered", offer.owner, tx_id, "terms of the offer sent")
 
     def agree(
@@ -221,8 +227,14 @@ class OrderBook:
         if not chosen or not set(chosen) <= set(allowed):
             raise InvalidInput(f"scopes must be some of {allowed}", field="scopes")
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=offer.policy.duration_days)
-        tx_id = self._ledger.grant(offer.owner, offer.dataset_id, order.request_id, chosen, expires)
-        note = f"grant {', '.join(chosen)} until {expires.date().isoformat()}"
+        grant_tx = self._ledger.grant(offer.owner, offer.dataset_id, order.request_id, chosen,
+                                      expires)  # fmt: skip
+        document = {"order": order.id, "state": "agreed", "grant": order.request_id,
+                    "scopes": chosen, "expires_at": expires.isoformat(),
+                    "agreement": odrl_agreement(offer, order.id, order.consumer)}  # fmt: skip
+        _h, tx_id = self._ledger.order_step(offer.owner, offer.dataset_id, order.id, "agreed",
+                                            document)  # fmt: skip
+        note = f"grant {', '.join(chosen)} until {expires.date().isoformat()} (tx {grant_tx})"
         return self._move(order, "agreed", offer.owner, tx_id, note, grant_id=order.request_id)
 
     def agreement(self, order_id: str) -> dict[str, Any]:
@@ -231,17 +243,19 @@ class OrderBook:
 
     def finalize(self, order_id: str, *, actor: str | None = None) -> Order:
         order, offer = self._check(order_id, "finalized", actor)
+        by = actor or offer.owner
         document = {"order": order.id, "state": "finalized", "grant": order.grant_id}
-        _h, tx_id = self._ledger.anchor(offer.owner, offer.dataset_id, "order", order.id, document)
-        return self._move(order, "finalized", offer.owner, tx_id, "agreement in force")
+        _h, tx_id = self._ledger.order_step(by, offer.dataset_id, order.id, "finalized", document)
+        return self._move(order, "finalized", by, tx_id, "agreement in force")
 
     def terminate(self, order_id: str, reason: str, *, actor: str | None = None) -> Order:
         order, offer = self._check(order_id, "terminated", actor)
         by = actor or offer.owner
         if order.grant_id is not None:
             grant = self._ledger.grant_record(offer.dataset_id, order.grant_id)
-            if grant is not None and grant.get("status") == "active":
+            if grant is not None and grant.get("status") in ("active", "suspended"):
                 self._ledger.revoke(offer.owner, offer.dataset_id, order.grant_id)
         document = {"order": order.id, "state": "terminated", "reason": reason, "by": by}
-        _h, tx_id = self._ledger.anchor(offer.owner, offer.dataset_id, "order", order.id, document)
+        _h, tx_id = self._ledger.order_step(by, offer.dataset_id, order.id, "terminated",
+                                            document)  # fmt: skip
         return self._move(order, "terminated", by, tx_id, reason)

@@ -11,10 +11,11 @@ The score (0–100) weighs five factors, each in [0, 1]:
 | dp_budget | 15 | ``budget_exhausted`` signals: DP queries refused for lack of ε, 0.2 off each |
 
 ``recompute(party)`` runs on every signal. Below ``SUSPEND_BELOW`` every active grant the
-party holds is revoked on the ledger by its owner (suspension); once the score reaches
-``RESTORE_AT`` again each suspended grant is restored: a new access request by the party,
-evaluated afresh by the owner's Cedar policies, and a new grant with the same scopes and
-expiry.
+party holds is suspended on the ledger by its owner (``access.suspend``: the grant stays, but
+allows nothing); once the score reaches ``RESTORE_AT`` again each is restored
+(``access.restore``), which the ledger allows only while the owner's Cedar policies still
+allow the party every scope of the grant. A grant the ledger will not restore (the policies
+changed, the grant expired, the party's certificate was revoked) is revoked by its owner.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from sqlalchemy import select
 from silkgate.domain import InvalidInput
 from silkgate.exchange._ledgerlink import LedgerLink
 from silkgate.exchange._models import TrustScore
+from silkgate.ledger import ContractRefused
 from silkgate.store import (
     Database,
     DecisionRow,
     ObligationRow,
-    OrderRow,
     Registry,
     TrustRow,
     TrustSignalRow,
@@ -105,9 +106,10 @@ class TrustScores:
             suspended = bool(row and row.suspended)
             held = list(row.suspended_grants) if row else []
         if not suspended and score < SUSPEND_BELOW:
-            held, suspended = self._suspend(party), True
+            reason = f"trust score {score:g} below {SUSPEND_BELOW:g}"
+            held, suspended = self._suspend(party, reason), True
         elif suspended and score >= RESTORE_AT:
-            self._restore(party, held)
+            self._restore(held)
             held, suspended = [], False
         with self._db.transaction() as session:
             row = session.get(TrustRow, party)
@@ -118,48 +120,27 @@ class TrustScores:
             row.suspended, row.suspended_grants = suspended, held
         return self.score(party)
 
-    def _suspend(self, party: str) -> list[dict[str, Any]]:
+    def _suspend(self, party: str, reason: str) -> list[dict[str, Any]]:
         held = []
         for grant in self._ledger.grants_of(party):
             if grant.get("status") != "active":
                 continue
             dataset = self._ledger.get(f"dataset/{grant['dataset_id']}")
-            tx_id = self._ledger.revoke(dataset["owner"], grant["dataset_id"], grant["id"])
-            request = self._ledger.get(f"request/{grant['dataset_id']}/{grant['id']}") or {}
-            held.append(
-                {
-                    "grant_id": grant["id"],
-                    "dataset_id": grant["dataset_id"],
-                    "owner": dataset["owner"],
-                    "scopes": grant["scopes"],
-                    "expires_at": grant["expires_at"],
-                    "scope": request.get("scope"),
-                    "purpose": request.get("purpose"),
-                    "destination": request.get("destination"),
-                    "recipient_key": grant.get("recipient_key", ""),
-                    "revoke_tx": tx_id,
-                }
-            )
-        return held  # fmt: skip
+            tx_id = self._ledger.suspend(dataset["owner"], grant["dataset_id"], grant["id"],
+                                         reason)  # fmt: skip
+            held.append({"grant_id": grant["id"], "dataset_id": grant["dataset_id"],
+                         "owner": dataset["owner"], "suspend_tx": tx_id})  # fmt: skip
+        return held
 
-    def _restore(self, party: str, held: list[dict[str, Any]]) -> None:
+    def _restore(self, held: list[dict[str, Any]]) -> None:
         for grant in held:
-            expires = dt.datetime.fromisoformat(grant["expires_at"])
-            if expires <= dt.datetime.now(dt.UTC):
-                continue
-            answer = self._ledger.request(
-                party, grant["dataset_id"], scope=grant["scope"], purpose=grant["purpose"],
-                destination=grant["destination"], recipient_key=grant["recipient_key"],
-            )  # fmt: skip
-            if not answer.allowed:
-                continue
-            self._ledger.grant(grant["owner"], grant["dataset_id"], answer.request_id,
-                               list(grant["scopes"]), expires)  # fmt: skip
-            with self._db.transaction() as session:
-                for order in session.scalars(
-                    select(OrderRow).where(OrderRow.grant_id == grant["grant_id"])
-                ):
-                    order.grant_id = answer.request_id
+            record = self._ledger.grant_record(grant["dataset_id"], grant["grant_id"]) or {}
+            if record.get("status") != "suspended":
+                continue  # revoked meanwhile by its owner or by the end of its order
+            try:
+                self._ledger.restore(grant["owner"], grant["dataset_id"], grant["grant_id"])
+            except ContractRefused:
+                self._ledger.revoke(grant["owner"], grant["dataset_id"], grant["grant_id"])
 
     def score(self, party: str) -> TrustScore:
         with self._db.transaction() as session:

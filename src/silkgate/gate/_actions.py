@@ -1,11 +1,14 @@
 """What follows an agreed order: a re-encrypted download, or tasks at the owners' nodes.
 
-A download asks every peer's proxy for a capsule fragment (each checks the grant on its
-own ledger copy first), needs a majority of them, checks the plaintext against the hash
+A download needs the order's grant to be usable for ``download`` now (active, not suspended
+or revoked, unexpired); it asks every peer's proxy for a capsule fragment (each checks the
+grant on its own ledger copy first), needs a majority of them, checks the plaintext against the hash
 the ledger holds, records the use on the ledger, meters it and appends a transfer event
-for the monitor (``HOME/monitor/gate-transfers.jsonl``). A computation runs each task
-through the scheduler, whose nodes ask the ledger for the receivers' grants; only the
-results come back; each task is recorded as a use on the ledger and metered.
+for the monitor (``HOME/monitor/gate-transfers.jsonl``). A computation needs, for each
+task, the grant's scope of the task's kind (``compute:psi``, ``compute:dp`` …, see
+``TASK_SCOPES``) to be usable now; it runs each task through the scheduler, whose nodes ask
+the ledger for the receivers' grants again; only the results come back; each task is
+recorded as a use on the ledger and metered.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from silkgate.domain import AccessDenied, Conflict, InvalidInput
 from silkgate.exchange import TASK_SCOPES, Order
 from silkgate.gate._grants import LedgerGrants
 from silkgate.gate._models import ComputeOutcome, Download
+from silkgate.ledger import grant_allows
 from silkgate.monitor import TransferEvent, dump_transfers
 from silkgate.vault import Proxy, delegate, unseal_shared
 
@@ -79,14 +83,24 @@ def _active(platform: Platform, order_id: str, actor: str | None) -> Order:
     return order
 
 
+def _check_grant(platform: Platform, order: Order, scope: str) -> None:
+    """Raise AccessDenied unless the order's grant allows ``scope`` now."""
+    assert order.grant_id is not None
+    grant = platform.exchange.ledger.grant_record(order.dataset_id, order.grant_id) or {}
+    now = dt.datetime.now(dt.UTC).isoformat()
+    if not grant or not grant_allows(grant, scope, now):
+        status = grant.get("status", "missing")
+        raise AccessDenied(f"grant {order.grant_id} ({status}; scopes "
+                           f"{', '.join(grant.get('scopes', ())) or 'none'}) does not allow "
+                           f"{scope} now")  # fmt: skip
+
+
 def download(platform: Platform, order_id: str, *, actor: str | None = None) -> Download:
     exchange = platform.exchange
     order = _active(platform, order_id, actor)
     assert order.grant_id is not None
     offer = exchange.orders.offer(order.offer_id)
-    grant = exchange.ledger.grant_record(order.dataset_id, order.grant_id) or {}
-    if "download" not in grant.get("scopes", ()) or grant.get("status") != "active":
-        raise AccessDenied(f"grant {order.grant_id} does not allow a download now")
+    _check_grant(platform, order, "download")
     entry = exchange.catalog.entry(order.dataset_id)
     owner_keys = platform.vault_keys(offer.owner)
     recipient = platform.vault_keys(order.consumer)
@@ -126,7 +140,7 @@ def download(platform: Platform, order_id: str, *, actor: str | None = None) -> 
     with events.open("ab") as sink:
         sink.write(dump_transfers([event]))
     if order.state == "agreed":
-        exchange.orders.finalize(order.id)
+        exchange.orders.finalize(order.id, actor=order.consumer)
     return Download(order_id=order.id, dataset_id=order.dataset_id, path=str(out), size=size,
                     content_hash=ledger_hash, threshold=f"{threshold}-of-{shares}",
                     use_tx=use_tx, usage_id=usage.id)  # fmt: skip
@@ -145,6 +159,7 @@ def compute(
     for spec in tasks:
         if spec.kind not in offer.policy.compute_kinds:
             raise AccessDenied(f"offer {offer.id} does not permit {spec.kind}")
+        _check_grant(platform, order, TASK_SCOPES[spec.kind])
         if order.dataset_id not in {i.dataset for i in spec.inputs}:
             raise InvalidInput(f"task {spec.id} does not read {order.dataset_id}", field="tasks")
         if order.consumer not in spec.receivers:
@@ -181,5 +196,5 @@ def compute(
                                        state=record.state, result=result, error=record.error,
                                        use_tx=use_tx, usage_id=usage_id))  # fmt: skip
     if order.state == "agreed" and any(o.state == "succeeded" for o in outcomes):
-        exchange.orders.finalize(order.id)
+        exchange.orders.finalize(order.id, actor=order.consumer)
     return outcomes

@@ -1,4 +1,9 @@
-"""The ledger explorer's reads: recent blocks with their transactions, inclusion proofs."""
+"""The ledger explorer's reads: recent blocks with their transactions, inclusion proofs.
+
+Each transaction carries a one-line ``summary`` of what it says, from its signed arguments:
+an order's step and state, the document an ``exchange`` transaction anchors, the grant a
+suspension or restoration touches.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,27 @@ from silkgate.ledger import Envelope, Proposal, verify_inclusion
 
 if TYPE_CHECKING:
     from silkgate.gate._platform import Platform
+
+
+def summary(contract: str, function: str, args: Any) -> str:
+    """What a transaction asks, in a few words (empty for the rest)."""
+    if not isinstance(args, dict):
+        return ""
+    dataset = args.get("dataset_id", "")
+    if contract == "exchange" and function == "order":
+        return f"order {args.get('order_id')} → {args.get('state')} on {dataset}"
+    if contract == "exchange" and function == "anchor":
+        return f"{args.get('kind')} {args.get('ref')} of {dataset}"
+    if contract == "exchange" and function == "invoice":
+        return f"invoice {args.get('invoice_id')} to {args.get('payer')} for {dataset}"
+    if contract == "access" and function in ("grant", "revoke", "suspend", "restore", "use"):
+        grant = args.get("grant_id") or args.get("request_id")
+        reason = f": {args['reason']}" if function == "suspend" and "reason" in args else ""
+        return f"grant {grant} on {dataset}{reason}"
+    if contract == "access" and function == "request":
+        scopes = args.get("scopes") or [args.get("scope")]
+        return f"{', '.join(map(str, scopes))} on {dataset}"
+    return str(dataset)
 
 
 def ledger_blocks(platform: Platform, limit: int = 20) -> list[dict[str, Any]]:
@@ -30,6 +56,8 @@ def ledger_blocks(platform: Platform, limit: int = 20) -> list[dict[str, Any]]:
                 record = peer.tx(proposal.tx_id)
                 txs.append({"tx_id": proposal.tx_id, "contract": proposal.contract,
                             "function": proposal.function,
+                            "summary": summary(proposal.contract, proposal.function,
+                                               proposal.args),
                             "code": record.code if record else "UNKNOWN",
                             "creator": record.creator if record else ""})  # fmt: skip
             header = block.header

@@ -2,7 +2,9 @@
 
 ``decide``: the dataset's cached classification → ``rules.assess`` on the transfer it
 would be → the ledger's ABAC (an ``access.request`` transaction by the requester, which
-the owner's Cedar policies answer) → a ``GateDecision``:
+the owner's Cedar policies answer scope by scope: ``download`` and ``view``, or one
+``compute:<kind>`` scope per compute kind the offer permits; the agreement grants only the
+scopes Cedar allowed) → a ``GateDecision``:
 
 - ``denied``: Cedar denied, or the law prohibits the flow and computing on it is no help;
 - ``compute_only``: the requester asked for computation, or the law requires a security
@@ -180,33 +182,32 @@ class Gate:
                                     requester.certifications, request)  # fmt: skip
         assessment = assess(transfer)
         verdict, reasons = route(assessment, request)
-        scope = "download"
-        if verdict == "compute_only":
-            kinds = sorted(offer.policy.compute_kinds) if offer else ["dp_query"]
-            scope = TASK_SCOPES[kinds[-1]] if kinds else "compute:dp"
+        scopes = self._asked_scopes(offer, "compute" if verdict == "compute_only" else "download")
         answer: AccessAnswer | None = None
         if verdict != "denied":
-            recipient = platform.vault_keys(requester.id).public_hex if scope == "download" else ""
+            recipient = platform.vault_keys(requester.id).public_hex if "download" in scopes else ""
             answer = exchange.ledger.request(
-                requester.id, entry.dataset.id, scope=scope, purpose=request.purpose,
+                requester.id, entry.dataset.id, scopes=scopes, purpose=request.purpose,
                 destination=requester.jurisdiction, recipient_key=recipient,
             )  # fmt: skip
             if not answer.allowed:
                 verdict = "denied"
-                reasons = [f"the owner's Cedar policies deny {scope} to {requester.id}"]
+                reasons = [f"the owner's Cedar policies deny {', '.join(scopes)} to "
+                           f"{requester.id}"]  # fmt: skip
         return self._record(request, entry, transfer, assessment, verdict, reasons, answer,
-                            scope, offer)  # fmt: skip
+                            scopes, offer)  # fmt: skip
 
     def _record(
         self, request: AccessRequest, entry: CatalogEntry, transfer: TransferRequest,
         assessment: Decision, verdict: GateVerdict, reasons: list[str],
-        answer: AccessAnswer | None, scope: str, offer: Offer | None,
+        answer: AccessAnswer | None, scopes: list[str], offer: Offer | None,
     ) -> GateDecision:  # fmt: skip
         exchange = self._exchange
         now = dt.datetime.now(dt.UTC)
         decision_id = f"d-{uuid.uuid4().hex[:12]}"
         abac = None if answer is None else AbacOutcome(
-            request_id=answer.request_id, scope=scope, allowed=answer.allowed,
+            request_id=answer.request_id, scope=scopes[0], scopes=tuple(scopes),
+            allowed_scopes=answer.allowed_scopes, allowed=answer.allowed,
             policies=answer.reasons, tx_id=answer.tx_id)  # fmt: skip
         obligations = self._obligations(assessment, verdict)
         document = {
@@ -217,7 +218,12 @@ class Gate:
             "abac": None if abac is None else abac.model_dump(mode="json"),
         }  # fmt: skip
         digest, anchor_tx = exchange.ledger.anchor(
-            entry.dataset.owner, entry.dataset.id, "decision", decision_id, document
+            entry.dataset.owner,
+            entry.dataset.id,
+            "decision",
+            decision_id,
+            document,
+            party=request.requester,
         )
         txs = [t for t in (answer.tx_id if answer else None, anchor_tx) if t]
         order_id = None
@@ -259,22 +265,20 @@ class Gate:
                 exchange.orders.terminate(order_id, "; ".join(reasons))
             else:
                 exchange.orders.make_offer(order_id)
-                if verdict == "allowed":
-                    exchange.orders.agree(order_id, scopes=self._scopes(offer, "download"))
-                elif verdict == "compute_only":
-                    exchange.orders.agree(order_id, scopes=self._scopes(offer, "compute"))
+                if verdict in ("allowed", "compute_only") and answer is not None:
+                    exchange.orders.agree(order_id, scopes=list(answer.allowed_scopes))
         if verdict == "denied":
             self._exchange.trust.recompute(request.requester)
         return self.decision(decision_id)
 
     @staticmethod
-    def _scopes(offer: Offer | None, kind: str) -> list[str]:
-        if offer is None:
-            return []
-        compute = sorted(TASK_SCOPES[k] for k in offer.policy.compute_kinds)
-        if kind == "compute":
+    def _asked_scopes(offer: Offer | None, want: str) -> list[str]:
+        """The scopes to ask Cedar for, one per compute kind: those the agreement would grant."""
+        kinds = sorted(offer.policy.compute_kinds) if offer is not None else sorted(TASK_SCOPES)
+        compute = sorted({TASK_SCOPES[k] for k in kinds})
+        if want == "compute":
             return compute
-        return ["download", "view"] if offer.policy.download else compute
+        return ["download", "view"] if offer is None or offer.policy.download else compute
 
     @staticmethod
     def _obligations(assessment: Decision, verdict: GateVerdict) -> list[tuple[Obligation, bool]]:
@@ -357,9 +361,8 @@ class Gate:
         open_blocking = [o for o in result.obligations if o.blocking and o.status != "met"]
         if result.verdict == "conditional" and not open_blocking and result.order_id:
             order = self._exchange.orders.order(result.order_id)
-            if order.state == "offered":
-                offer = self._exchange.orders.offer(order.offer_id)
-                self._exchange.orders.agree(order.id, scopes=self._scopes(offer, "download"))
+            if order.state == "offered" and result.abac is not None:
+                self._exchange.orders.agree(order.id, scopes=list(result.abac.allowed_scopes))
         return result
 
 

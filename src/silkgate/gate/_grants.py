@@ -1,8 +1,10 @@
 """Grants for privacy computing, answered by the consortium ledger.
 
 Implements ``silkgate.compute.GrantChecker``: ``grantee`` may receive results of a task of
-``kind`` over ``dataset`` when the committing peer holds an active, unexpired grant on it
-to a member of ``grantee`` with the task kind's scope (``TASK_SCOPES``).
+``kind`` over ``dataset`` when the committing peer holds a grant on it to a member of
+``grantee`` that allows the task kind's own scope (``TASK_SCOPES``: ``compute:psi`` for a
+PSI, ``compute:dp`` for a DP query …) now: active (not suspended or revoked) and unexpired,
+as the ledger's ``access.use`` checks it (``silkgate.ledger.grant_allows``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 
 from silkgate.compute import TaskKind
 from silkgate.exchange import TASK_SCOPES, LedgerLink
+from silkgate.ledger import grant_allows
 
 
 class LedgerGrants:
@@ -19,15 +22,11 @@ class LedgerGrants:
 
     def allows(self, *, grantee: str, dataset: str, kind: TaskKind) -> bool:
         scope = TASK_SCOPES[kind]
-        now = dt.datetime.now(dt.UTC)
+        now = dt.datetime.now(dt.UTC).isoformat()
         prefix = f"grant/{dataset}/"
         with self._ledger.lock:
             entries = self._ledger.consortium.peer().range(prefix, prefix + "\uffff")
         return any(
-            isinstance(g, dict)
-            and g.get("grantee_org") == grantee
-            and g.get("status") == "active"
-            and scope in g.get("scopes", ())
-            and now < dt.datetime.fromisoformat(g["expires_at"])
+            isinstance(g, dict) and g.get("grantee_org") == grantee and grant_allows(g, scope, now)
             for _key, g in entries
         )

@@ -35,8 +35,12 @@ class AccessRequest(DomainModel):
 
 
 class AbacOutcome(DomainModel):
+    """The ledger's Cedar answer to the gate's access request, one scope at a time."""
+
     request_id: str
-    scope: str
+    scope: str = Field(description="the first scope asked for")
+    scopes: tuple[str, ...] = ()
+    allowed_scopes: tuple[str, ...] = ()
     allowed: bool
     policies: tuple[str, ...] = ()
     tx_id: str

@@ -2,7 +2,8 @@
 
 Organisations each run a CA and a peer; clients sign proposals, peers endorse them by
 running deterministic contracts (``registry``, ``access`` with Cedar policies, ``consent``,
-``governance``), an ``Orderer`` cuts blocks, and every peer validates and commits them.
+``governance``, ``exchange``), an ``Orderer`` cuts blocks, and every peer validates and
+commits them.
 Start with ``Consortium.create(home, parties)`` and ``Consortium(home).start()`` (``solo``
 ordering, one process), or ``Cluster.create(home, parties).start()`` (``jetstream``
 ordering: NATS servers and one peer process per organisation; ``ClusterClient``).
@@ -15,6 +16,8 @@ from silkgate.ledger._cluster import Cluster
 from silkgate.ledger._config import DEFAULT_POLICIES, ConsortiumConfig, OrderingSettings, OrgConfig
 from silkgate.ledger._consortium import Consortium, registry_args, verify_ledger
 from silkgate.ledger._contracts import (
+    ANCHOR_KINDS,
+    ORDER_TRANSITIONS,
     SCOPES,
     Contract,
     StateReader,
@@ -22,6 +25,7 @@ from silkgate.ledger._contracts import (
     approve_config,
     default_contracts,
     function,
+    grant_allows,
 )
 from silkgate.ledger._errors import (
     ContractRefused,
@@ -55,7 +59,9 @@ from silkgate.ledger._validator import BlockValidator, ConfigView
 from silkgate.ledger._verify import VerifyReport, verify_store
 
 __all__ = [
+    "ANCHOR_KINDS",
     "DEFAULT_POLICIES",
+    "ORDER_TRANSITIONS",
     "SCOPES",
     "AuditEvent",
     "Block",
@@ -113,6 +119,7 @@ __all__ = [
     "audit",
     "default_contracts",
     "function",
+    "grant_allows",
     "merkle_root",
     "registry_args",
     "run_peer",

@@ -9,7 +9,7 @@ from typing import Any
 from silkgate.ledger._peer import Peer
 
 _PREFIXES = ("dataset/{id}", "policy/{id}/", "request/{id}/", "grant/{id}/", "use/{id}/",
-             "consent/{id}/")  # fmt: skip
+             "consent/{id}/", "exchange/{id}/")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,10 @@ def _action(function: str, value: dict[str, Any] | None) -> str:
     if function == "use" and value is not None:
         kind = str(value.get("kind"))
         return "downloaded" if kind == "download" else f"computed ({kind.split(':')[-1]})"
+    if function == "anchor" and value is not None:
+        return f"{value.get('kind')} anchored"
+    if function == "order" and value is not None:
+        return f"order {value.get('state')}"
     return {
         "register": "registered",
         "update": "updated",
@@ -42,6 +46,9 @@ def _action(function: str, value: dict[str, Any] | None) -> str:
         "revoke": "revoked",
         "record": "consent recorded",
         "withdraw": "consent withdrawn",
+        "suspend": "suspended",
+        "restore": "restored",
+        "invoice": "invoice anchored",
     }.get(function, function)
 
 
@@ -62,7 +69,8 @@ def audit(peer: Peer, dataset_id: str) -> list[AuditEvent]:
         detail = {"key": row.key}
         if isinstance(value, dict):
             for name in ("scope", "scopes", "purpose", "destination", "grantee", "kind",
-                         "expires_at", "content_hash", "version", "status", "reasons"):  # fmt: skip
+                         "expires_at", "content_hash", "version", "status", "reasons", "state",
+                         "ref", "sha256", "order_id", "invoice_id", "payer"):  # fmt: skip
                 if name in value:
                     detail[name] = value[name]
         events.append(

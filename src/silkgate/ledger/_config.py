@@ -12,6 +12,7 @@ DEFAULT_POLICIES: dict[str, str] = {
     "registry": "owner+1",
     "access": "owner+1",
     "consent": "owner+1",
+    "exchange": "owner+1",
     "governance": "majority",
 }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import ssl
 import struct
 import tempfile
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -71,16 +73,79 @@ async def read_frame(reader: asyncio.StreamReader) -> dict[str, Any] | None:
     (size,) = _HEADER.unpack(header)
     if size > MAX_FRAME:
         raise LedgerError(f"frame of {size} bytes is over the {MAX_FRAME}-byte limit")
-    body = await reader.readexactly(size)
-    value = json.loads(body)
+    value = decode_frame(await reader.readexactly(size))
     if not isinstance(value, dict):
         raise LedgerError("a frame must hold a JSON object")
     return value
 
 
-def write_frame(writer: asyncio.StreamWriter, value: dict[str, Any]) -> None:
-    body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    writer.write(_HEADER.pack(len(body)) + body)
+def decode_frame(body: bytes) -> Any:
+    """``json.loads(body)``, by orjson when that gives the same value.
+
+    orjson reads integers past 64 bits as floats and refuses what json accepts beyond
+    the standard (NaN, lone surrogates); a body it refuses, or whose value holds a float,
+    is read again by json.
+    """
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+    return json.loads(body) if _has_float(value) else value
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+def encode_frame(value: dict[str, Any]) -> bytes:
+    """Length and JSON body; orjson when it writes the same values json.loads reads back."""
+    body = None
+    if _is_finite(value):
+        with contextlib.suppress(TypeError):  # integers past 64 bits, non-string keys
+            body = orjson.dumps(value)
+    if body is None:
+        body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _HEADER.pack(len(body)) + body
+
+
+def _is_finite(value: object) -> bool:
+    """No NaN or infinity inside (orjson would write them as null)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_is_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_is_finite(v) for v in value)
+    return True
+
+
+class FrameWriter:
+    """Frames to one connection, written together at the end of the loop iteration.
+
+    Pipelined requests and answers come in bursts; one write per burst makes one TLS
+    record and one system call instead of one per frame.
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self._pending: list[bytes] = []
+
+    def write(self, value: dict[str, Any]) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(encode_frame(value))
+
+    def _flush(self) -> None:
+        data = b"".join(self._pending)
+        self._pending.clear()
+        if not self.writer.is_closing():
+            self.writer.write(data)
 
 
 def error_frame(request_id: object, error: Exception) -> dict[str, Any]:
@@ -106,6 +171,7 @@ class PeerConnection:
         self._msp = msp
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._frames: FrameWriter | None = None
         self._futures: dict[int, asyncio.Future[Any]] = {}
         self._next = 0
         self._task: asyncio.Task[None] | None = None
@@ -129,6 +195,7 @@ class PeerConnection:
             )
         self.server = member
         self._reader, self._writer = reader, writer
+        self._frames = FrameWriter(writer)
         self._task = asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self) -> None:
@@ -158,11 +225,12 @@ class PeerConnection:
             if self._writer is None:
                 await self._connect()
         assert self._writer is not None
+        assert self._frames is not None
         self._next += 1
         request_id = self._next
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._futures[request_id] = future
-        write_frame(self._writer, {"id": request_id, "op": op, **args})
+        self._frames.write({"id": request_id, "op": op, **args})
         if self._writer.transport.get_write_buffer_size() > 1 << 20:
             await self._writer.drain()
         frame = await future

@@ -30,11 +30,11 @@ from typing import Any
 
 from silkgate.ledger._blocks import Block
 from silkgate.ledger._endpoint import (
+    FrameWriter,
     error_frame,
     peer_certificate,
     read_frame,
     tls_context,
-    write_frame,
 )
 from silkgate.ledger._errors import LedgerError, UnknownIdentity
 from silkgate.ledger._identity import Identity
@@ -51,6 +51,9 @@ from silkgate.ledger._store import TxRecord
 
 _BUSY_AT = 4096
 """Queued stream messages at which reading the stream pauses."""
+
+_SETTLE_BATCH = 64
+"""Answers handed to the loop thread at once, at most (one wake-up per batch)."""
 
 
 def peer_store_path(home: Path, org: str, name: str = "peer0") -> Path:
@@ -102,6 +105,7 @@ class PeerNode:
         self._worker: threading.Thread | None = None
         self._cutter: BlockCutter | None = None
         self._waiters: dict[str, list[asyncio.Future[Any]]] = {}
+        self._settled: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
         self._caught_up = False
         self._pending_since: float | None = None
         self._marked: tuple[int, float] | None = None
@@ -177,22 +181,22 @@ class PeerNode:
             member = self.peer.view.msp.identify(pem, dt.datetime.now(dt.UTC))
             if isinstance(member, str):
                 raise UnknownIdentity(f"client certificate refused: {member}", field="tls")
+            frames = FrameWriter(writer)
             while (frame := await read_frame(reader)) is not None:
-                asyncio.get_running_loop().create_task(self._answer(frame, writer))
+                asyncio.get_running_loop().create_task(self._answer(frame, frames))
         except (LedgerError, UnknownIdentity, ConnectionError, ValueError):
             pass
         finally:
             writer.close()
 
-    async def _answer(self, frame: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+    async def _answer(self, frame: dict[str, Any], frames: FrameWriter) -> None:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put((0, next(self._counter), _Request(str(frame.get("op")), frame, future)))
         try:
             answer = {"id": frame.get("id"), "result": await future}
         except Exception as exc:  # the peer's answer is an error frame, not a crash
             answer = error_frame(frame.get("id"), exc)
-        if not writer.is_closing():
-            write_frame(writer, answer)
+        frames.write(answer)
 
     # the worker (owns the store) ---------------------------------------------------------------
     def _work(self) -> None:
@@ -210,16 +214,21 @@ class PeerNode:
                     self._on_message(item)
                 else:
                     self._on_request(item)
+                if len(self._settled) >= _SETTLE_BATCH or not self._request_next():
+                    self._hand_back()
                 self._maybe_mark()
         except BaseException as exc:  # a peer that cannot commit must stop, loudly
             self.failure = exc
             print(f"peer {self.org}/{self.name} stopped: {exc!r}", file=sys.stderr, flush=True)
             self.stopped.set()
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop may be closed already
+                self._hand_back()
 
     def _on_message(self, message: StreamMessage) -> None:
         assert self._cutter is not None
         self._caught_up = message.pending == 0
-        size = self.peer.view.config.ordering.max_tx_per_block if self.peer.height else 1
+        size = self.peer.view.config.ordering.max_tx_per_block if self._cutter.next_number else 1
         block = self._cutter.add(message, size)
         if self._cutter.pending and self._pending_since is None:
             self._pending_since = time.monotonic()
@@ -259,13 +268,28 @@ class PeerNode:
     def _resolve(
         self, future: asyncio.Future[Any], result: Any, error: Exception | None = None
     ) -> None:
+        """Queue an answer; ``_hand_back`` passes the queued ones to the loop together."""
+        self._settled.append((future, result, error))
+
+    def _request_next(self) -> bool:
+        """Whether another request waits (then its answer can join this batch)."""
+        waiting = self._queue.queue  # heap: its head is the next item, requests first
+        return bool(waiting) and waiting[0][0] == 0
+
+    def _hand_back(self) -> None:
+        """Settle the queued answers on the loop thread, waking it once for all of them."""
+        if not self._settled:
+            return
+        batch, self._settled = self._settled, []
+
         def settle() -> None:
-            if future.done():
-                return
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+            for future, result, error in batch:
+                if future.done():
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
 
         self._io.loop.call_soon_threadsafe(settle)
 
@@ -313,7 +337,7 @@ class PeerNode:
         raise LedgerError(f"unknown operation {request.op!r}")
 
     def status(self) -> dict[str, Any]:
-        """Height, last block and commit hashes, state root (worker thread only)."""
+        """Height, last hashes, state root and process CPU seconds (worker thread only)."""
         store = self.peer.store
         height = store.height
         last = store.block(height - 1) if height else None
@@ -324,6 +348,7 @@ class PeerNode:
             "block_hash": None if last is None else last[0].hash,
             "commit_hash": None if last is None else last[1].commit_hash,
             "state_root": None if last is None else last[1].state_root,
+            "cpu_s": round(time.process_time(), 3),
         }
 
 

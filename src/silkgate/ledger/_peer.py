@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from silkgate.ledger._errors import ContractRefused, LedgerError, UnknownIdentit
 from silkgate.ledger._identity import Identity
 from silkgate.ledger._merkle import InclusionProof, prove
 from silkgate.ledger._ordering import Orderer
+from silkgate.ledger._sigcache import VerifiedSignatures
 from silkgate.ledger._store import CommitHook, HistoryEntry, LedgerStore, StateEntry, TxRecord
 from silkgate.ledger._transactions import Endorsement, Proposal, make_payload
 from silkgate.ledger._types import JsonValue
@@ -35,6 +37,9 @@ class Peer:
     """Endorses proposals on its committed state and commits the blocks it validates.
 
     ``start()`` opens its store (``path=None``: in memory); ``close()`` releases it.
+    ``endorse`` and ``commit`` may run on different threads: signatures are checked and
+    made outside the store lock, state is read and written under it, so one thread can
+    verify a block's signatures while another endorses.
     """
 
     def __init__(
@@ -51,10 +56,12 @@ class Peer:
         self.org = identity.member.org
         self.path = path
         self.contracts = dict(contracts or default_contracts())
-        self._validator = BlockValidator(self.contracts)
+        self._signatures = VerifiedSignatures()
+        self._validator = BlockValidator(self.contracts, signatures=self._signatures)
         self._hook = commit_hook
         self._store: LedgerStore | None = None
         self._view: ConfigView | None = None
+        self._lock = threading.RLock()
 
     def start(self) -> Peer:
         if self._store is None:
@@ -101,22 +108,24 @@ class Peer:
         creator = self.view.msp.identify(proposal.creator, when)
         if isinstance(creator, str):
             raise UnknownIdentity(f"creator certificate refused: {creator}", field="creator")
-        if not creator.verify(proposal_bytes, signature):
+        if not self._signatures.verify(creator.public_key, proposal_bytes, signature):
             raise UnknownIdentity("proposal signature does not verify", field="signature")
-        if self.store.has_tx(proposal.tx_id):
-            raise ContractRefused(f"transaction {proposal.tx_id} is already on the ledger")
-        contract = self.contracts.get(proposal.contract)
-        if contract is None:
-            raise ContractRefused(f"no contract {proposal.contract!r}", field="contract")
-        ctx = TxContext(
-            self.store,
-            tx_id=proposal.tx_id,
-            creator=creator,
-            timestamp=when,
-            config=self.view.config,
-            msp=self.view.msp,
-        )
-        response = contract.invoke(ctx, proposal.function, proposal.args)
+        with self._lock:
+            if self.store.has_tx(proposal.tx_id):
+                raise ContractRefused(f"transaction {proposal.tx_id} is already on the ledger")
+            contract = self.contracts.get(proposal.contract)
+            if contract is None:
+                raise ContractRefused(f"no contract {proposal.contract!r}", field="contract")
+            view = self.view
+            ctx = TxContext(
+                self.store,
+                tx_id=proposal.tx_id,
+                creator=creator,
+                timestamp=when,
+                config=view.config,
+                msp=view.msp,
+            )
+            response = contract.invoke(ctx, proposal.function, proposal.args)
         payload = make_payload(proposal_bytes, ctx.rwset, response)
         endorsement = Endorsement(self.identity.cert_pem, self.identity.sign(payload))
         return Endorsed(payload, endorsement, response)
@@ -128,10 +137,12 @@ class Peer:
 
     def commit_txs(self, block: Block) -> tuple[CommitRecord, list[TxRecord]]:
         """``commit``, also returning the transaction index rows it wrote."""
-        update = self._validator.validate(block, self.store, self._view)
-        self.store.commit(update, self._hook)
-        if any(key.startswith("config/") for key in update.state) or self._view is None:
-            self._view = ConfigView.load(self.store)
+        screened = self._validator.screen(block, self._view)
+        with self._lock:
+            update = self._validator.validate(block, self.store, self._view, screened)
+            self.store.commit(update, self._hook)
+            if any(key.startswith("config/") for key in update.state) or self._view is None:
+                self._view = ConfigView.load(self.store)
         return update.record, update.txs
 
     def sync(self, orderer: Orderer) -> int:
@@ -144,32 +155,40 @@ class Peer:
 
     # reading -----------------------------------------------------------------------------------
     def get(self, key: str) -> Any:
-        entry = self.store.get(key)
+        entry = self.entry(key)
         return None if entry is None else json.loads(entry.value)
 
     def entry(self, key: str) -> StateEntry | None:
-        return self.store.get(key)
+        with self._lock:
+            return self.store.get(key)
 
     def range(self, start: str, end: str) -> list[tuple[str, Any]]:
-        return [(e.key, json.loads(e.value)) for e in self.store.range(start, end)]
+        with self._lock:
+            entries = self.store.range(start, end)
+        return [(e.key, json.loads(e.value)) for e in entries]
 
     def history(self, key: str) -> list[HistoryEntry]:
-        return self.store.history(key)
+        with self._lock:
+            return self.store.history(key)
 
     def tx(self, tx_id: str) -> TxRecord | None:
-        return self.store.tx(tx_id)
+        with self._lock:
+            return self.store.tx(tx_id)
 
     def block(self, number: int) -> tuple[Block, CommitRecord] | None:
-        return self.store.block(number)
+        with self._lock:
+            return self.store.block(number)
 
     def last_commit_hash(self) -> str | None:
-        last = self.store.last_commit()
+        with self._lock:
+            last = self.store.last_commit()
         return None if last is None else last[1]
 
     def proof(self, tx_id: str) -> tuple[InclusionProof, bytes]:
         """A Merkle inclusion proof of the transaction and its envelope bytes."""
-        record = self.store.tx(tx_id)
-        found = None if record is None else self.store.block(record.block)
+        with self._lock:
+            record = self.store.tx(tx_id)
+            found = None if record is None else self.store.block(record.block)
         if record is None or found is None:
             raise ContractRefused(f"no transaction {tx_id} on {self.org}'s ledger", field="tx_id")
         block = found[0]

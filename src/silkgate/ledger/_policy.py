@@ -9,6 +9,7 @@ Three forms, written as short strings in the consortium configuration:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -25,17 +26,7 @@ class EndorsementPolicy:
 
     @classmethod
     def parse(cls, text: str) -> EndorsementPolicy:
-        match = _FORM.match(text.strip())
-        if match is None:
-            raise InvalidInput(
-                f"{text!r} is not an endorsement policy; use majority, any:K or owner+K",
-                field="policies",
-            )
-        if match.group(2) is not None:
-            return cls("any", int(match.group(2)))
-        if match.group(3) is not None:
-            return cls("owner", int(match.group(3)))
-        return cls("majority")
+        return _parse(text)
 
     @property
     def needs_owner(self) -> bool:
@@ -53,3 +44,19 @@ class EndorsementPolicy:
         return {"majority": "majority", "any": f"any:{self.count}", "owner": f"owner+{self.count}"}[
             self.kind
         ]
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> EndorsementPolicy:
+    """Parsed once per text: every validated transaction asks for its contract's policy."""
+    match = _FORM.match(text.strip())
+    if match is None:
+        raise InvalidInput(
+            f"{text!r} is not an endorsement policy; use majority, any:K or owner+K",
+            field="policies",
+        )
+    if match.group(2) is not None:
+        return EndorsementPolicy("any", int(match.group(2)))
+    if match.group(3) is not None:
+        return EndorsementPolicy("owner", int(match.group(3)))
+    return EndorsementPolicy("majority")

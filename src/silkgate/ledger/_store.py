@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from silkgate.ledger._blocks import Block, BlockHeader, CommitRecord
+from silkgate.ledger._codec import dump_data, load_data
 from silkgate.ledger._stateroot import StateAccumulator
 from silkgate.ledger._types import ValidationCode, Version
 
@@ -117,6 +118,18 @@ class LedgerStore:
         row = self._db.execute("SELECT block, tx FROM state WHERE key=?", (key,)).fetchone()
         return None if row is None else (row[0], row[1])
 
+    def entries(self, keys: Iterable[str]) -> dict[str, StateEntry]:
+        """The entries of those ``keys`` that exist, in one query per 500 keys."""
+        found: dict[str, StateEntry] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            rows = self._db.execute(
+                "SELECT key, value, block, tx FROM state WHERE key IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((k, StateEntry(k, v, (b, t))) for k, v, b, t in rows)
+        return found
+
     def range(self, start: str, end: str) -> list[StateEntry]:
         """Keys ``start <= key < end`` in order."""
         rows = self._db.execute(
@@ -151,6 +164,16 @@ class LedgerStore:
 
     def has_tx(self, tx_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM txs WHERE tx_id=?", (tx_id,)).fetchone() is not None
+
+    def known_txs(self, tx_ids: Iterable[str]) -> set[str]:
+        """Those of ``tx_ids`` already in the transaction index."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(tx_ids))):
+            rows = self._db.execute(
+                f"SELECT tx_id FROM txs WHERE tx_id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def tx(self, tx_id: str) -> TxRecord | None:
         row = self._db.execute(
@@ -214,7 +237,7 @@ class LedgerStore:
                     block.number,
                     block.header.to_bytes().decode(),
                     block.signature.hex(),
-                    json.dumps([d.decode() for d in block.data], ensure_ascii=False),
+                    dump_data(block.data),
                     json.dumps(list(record.codes)),
                     record.state_root,
                     record.commit_hash,
@@ -252,11 +275,16 @@ class LedgerStore:
             raise
 
 
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _block_from_row(row: tuple[str, str, str, str, str, str]) -> tuple[Block, CommitRecord]:
     header, signature, data, codes, state_root, commit = row
     block = Block(
         header=BlockHeader.from_bytes(header.encode()),
         signature=bytes.fromhex(signature),
-        data=tuple(d.encode() for d in json.loads(data)),
+        data=load_data(data),
     )
     return block, CommitRecord(tuple(json.loads(codes)), state_root, commit)

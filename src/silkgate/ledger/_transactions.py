@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from silkgate.ledger._codec import canonical, sha256, sha256_hex
+from silkgate.ledger._codec import canonical, canonical_strings, sha256, sha256_hex
 from silkgate.ledger._types import JsonValue, Version
 
 
@@ -131,7 +131,7 @@ class Envelope:
     endorsements: tuple[Endorsement, ...]
 
     def to_bytes(self) -> bytes:
-        return canonical(
+        return canonical_strings(
             {
                 "proposal": self.proposal.decode(),
                 "signature": self.signature.hex(),

@@ -27,9 +27,10 @@ from silkgate.ledger._codec import canonical, sha256_hex
 from silkgate.ledger._config import ConsortiumConfig
 from silkgate.ledger._contracts import CONFIG_KEY, CRL_PREFIX, Contract
 from silkgate.ledger._errors import LedgerError
-from silkgate.ledger._identity import Identity, Member, Msp, verify_signature
+from silkgate.ledger._identity import Identity, Member, Msp
 from silkgate.ledger._merkle import merkle_root
-from silkgate.ledger._ordering._cutter import GENESIS_SEQ, CutRecord
+from silkgate.ledger._ordering._cutter import GENESIS_SEQ, CutRecord, stream_name
+from silkgate.ledger._sigcache import VerifiedSignatures
 from silkgate.ledger._store import BlockUpdate, HistoryEntry, LedgerStore, StateEntry, TxRecord
 from silkgate.ledger._transactions import Envelope, Proposal, ReadWriteSet, make_tx_id
 from silkgate.ledger._types import ValidationCode, Version
@@ -71,23 +72,38 @@ def make_genesis(config: ConsortiumConfig, orderer: Identity, at: dt.datetime) -
 
 
 class _Overlay:
-    """Committed state with the writes of earlier valid transactions of this block on top."""
+    """Committed state with the writes of earlier valid transactions of this block on top.
 
-    def __init__(self, store: LedgerStore, pending: dict[str, tuple[str | None, Version]]):
+    ``committed`` holds the entries of keys read in advance for the whole block (one query);
+    a key outside ``fetched`` is read from the store.
+    """
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        pending: dict[str, tuple[str | None, Version]],
+        committed: dict[str, StateEntry],
+        fetched: set[str],
+    ):
         self._store = store
         self._pending = pending
+        self._committed = committed
+        self._fetched = fetched
+
+    def _committed_entry(self, key: str) -> StateEntry | None:
+        if key in self._fetched:
+            return self._committed.get(key)
+        return self._store.get(key)
 
     def get(self, key: str) -> StateEntry | None:
         if key in self._pending:
             value, version = self._pending[key]
             return None if value is None else StateEntry(key, value, version)
-        return self._store.get(key)
+        return self._committed_entry(key)
 
     def version(self, key: str) -> Version | None:
-        if key in self._pending:
-            value, version = self._pending[key]
-            return None if value is None else version
-        return self._store.version(key)
+        entry = self.get(key)
+        return None if entry is None else entry.version
 
     def range(self, start: str, end: str) -> list[StateEntry]:
         found = {e.key: e for e in self._store.range(start, end)}
@@ -113,6 +129,16 @@ class _Parsed:
     first_check: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """A block's transactions parsed, with each signature's verdict (``screen``)."""
+
+    block: Block
+    view: ConfigView
+    parsed: list[_Parsed | None]
+    verified: list[bool]
+
+
 _PARALLEL_FROM = 64
 """Below this many signatures in a block, verify them inline."""
 
@@ -124,9 +150,16 @@ class BlockValidator:
     2-core test machine a pool doubled a block's validation time); ``close()`` stops it.
     """
 
-    def __init__(self, contracts: Mapping[str, Contract], *, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        contracts: Mapping[str, Contract],
+        *,
+        workers: int | None = None,
+        signatures: VerifiedSignatures | None = None,
+    ) -> None:
         self.contracts = contracts
         self._workers = workers if workers is not None else 1
+        self._signatures = signatures if signatures is not None else VerifiedSignatures()
         self._pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
@@ -135,18 +168,48 @@ class BlockValidator:
             self._pool = None
 
     def _verify_all(self, checks: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+        verify = self._signatures.verify
         if self._workers <= 1 or len(checks) < _PARALLEL_FROM:
-            return [verify_signature(*c) for c in checks]
+            return [verify(*c) for c in checks]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="verify")
         size = -(-len(checks) // self._workers)
         parts = [checks[i : i + size] for i in range(0, len(checks), size)]
         results: list[bool] = []
-        for part in self._pool.map(lambda cs: [verify_signature(*c) for c in cs], parts):
+        for part in self._pool.map(lambda cs: [verify(*c) for c in cs], parts):
             results.extend(part)
         return results
 
-    def validate(self, block: Block, store: LedgerStore, view: ConfigView | None) -> BlockUpdate:
+    def screen(self, block: Block, view: ConfigView | None) -> Screened | None:
+        """The checks that need no state: parsing, certificates and every signature.
+
+        Safe on another thread than the one committing (it reads neither store nor
+        peer), so a peer can screen the next block while it endorses or commits;
+        ``validate`` takes the result if it was made for the same block and view.
+        """
+        if view is None or block.number == 0:
+            return None
+        parsed = [self._parse(raw, view) for raw in block.data]
+        checks: list[tuple[bytes, bytes, bytes]] = []
+        for item in parsed:
+            if isinstance(item, _Parsed):
+                item.first_check = len(checks)
+                if isinstance(item.creator, Member):
+                    checks.append(
+                        (item.creator.public_key, item.envelope.proposal, item.envelope.signature)
+                    )
+                for endorser, e in zip(item.endorsers, item.envelope.endorsements, strict=True):
+                    if isinstance(endorser, Member):
+                        checks.append((endorser.public_key, item.envelope.payload, e.signature))
+        return Screened(block, view, parsed, self._verify_all(checks))
+
+    def validate(
+        self,
+        block: Block,
+        store: LedgerStore,
+        view: ConfigView | None,
+        screened: Screened | None = None,
+    ) -> BlockUpdate:
         height = store.height
         last = store.last_commit()
         if block.number != height:
@@ -166,30 +229,23 @@ class BlockValidator:
             o.verify(block.header.hash.encode(), block.signature) for o in view.orderer(at)
         ):
             raise LedgerError(f"block {block.number}: not signed by a configured orderer")
-        parsed = [self._parse(raw, view) for raw in block.data]
-        checks: list[tuple[bytes, bytes, bytes]] = []
-        for item in parsed:
-            if isinstance(item, _Parsed):
-                item.first_check = len(checks)
-                if isinstance(item.creator, Member):
-                    checks.append(
-                        (item.creator.public_key, item.envelope.proposal, item.envelope.signature)
-                    )
-                for endorser, e in zip(item.endorsers, item.envelope.endorsements, strict=True):
-                    if isinstance(endorser, Member):
-                        checks.append((endorser.public_key, item.envelope.payload, e.signature))
-        verified = self._verify_all(checks)
+        if screened is None or screened.block is not block or screened.view is not view:
+            screened = self.screen(block, view)
+            assert screened is not None
+        parsed, verified = screened.parsed, screened.verified
+        valid_parse = [item for item in parsed if isinstance(item, _Parsed)]
+        seen = store.known_txs(item.proposal.tx_id for item in valid_parse)
+        fetched = {key for item in valid_parse for key in item.rwset.reads}
         pending: dict[str, tuple[str | None, Version]] = {}
         history: list[HistoryEntry] = []
         txs: list[TxRecord] = []
         codes: list[ValidationCode] = []
-        seen: set[str] = set()
-        overlay = _Overlay(store, pending)
+        overlay = _Overlay(store, pending, store.entries(fetched), fetched)
         for position, item in enumerate(parsed):
             if not isinstance(item, _Parsed):
                 codes.append("BAD_PAYLOAD")
                 continue
-            code = self._check(item, at, view, store, overlay, seen, verified)
+            code = self._check(item, at, view, overlay, seen, verified)
             codes.append(code)
             proposal = item.proposal
             subject = item.creator.subject if isinstance(item.creator, Member) else "?"
@@ -210,16 +266,28 @@ class BlockValidator:
 
     @staticmethod
     def _check_cut(block: Block, store: LedgerStore) -> None:
-        """The block's stream range starts right after the previous block's."""
+        """The block's cut record continues the previous block's range of the same stream.
+
+        Block 1 starts right after the genesis message on the stream named for this
+        ledger's genesis block; every later block starts right after its predecessor's
+        range, on its stream; a range holds at least the block's transactions.
+        """
         record = CutRecord.read(block.signature)
-        previous = GENESIS_SEQ
+        # Block 1's previous hash was checked above: it is this ledger's genesis hash.
+        stream, previous = stream_name(block.header.previous_hash), GENESIS_SEQ
         if block.number > 1:
             before = CutRecord.read(store.signature(block.number - 1) or b"")
-            previous = -1 if before is None else before.last
-        if record is None or record.first != previous + 1 or record.last < record.first:
+            stream, previous = ("", -1) if before is None else (before.stream, before.last)
+        if (
+            record is None
+            or record.stream != stream
+            or record.first != previous + 1
+            or record.last < record.first
+            or record.last - record.first + 1 < len(block.data)
+        ):
             raise LedgerError(
                 f"block {block.number}: its cut record does not continue block "
-                f"{block.number - 1}'s range of the ordering stream"
+                f"{block.number - 1}'s range of the ordering stream {stream or '?'}"
             )
 
     def _genesis(self, block: Block, store: LedgerStore, at: dt.datetime) -> BlockUpdate:
@@ -252,8 +320,9 @@ class BlockValidator:
         txs: list[TxRecord],
     ) -> BlockUpdate:
         accumulator = store.accumulator()
+        olds = store.entries(pending)
         for key, (value, version) in pending.items():
-            old = store.get(key)
+            old = olds.get(key)
             if old is not None:
                 accumulator.remove(old.key, old.value, old.version)
             if value is not None:
@@ -274,7 +343,8 @@ class BlockValidator:
                 and proposal.contract in self.contracts
             )
             when = proposal.time
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            # RecursionError: deeply nested JSON must be malformed on every peer, never a crash.
             return None
         if not well_formed or when.tzinfo is None:
             return None
@@ -292,11 +362,11 @@ class BlockValidator:
         item: _Parsed,
         at: dt.datetime,
         view: ConfigView,
-        store: LedgerStore,
         overlay: _Overlay,
         seen: set[str],
         verified: list[bool],
     ) -> ValidationCode:
+        """The transaction's code; ``seen`` holds the ids on the ledger or earlier in the block."""
         proposal, creator = item.proposal, item.creator
         if isinstance(creator, str):
             return creator  # type: ignore[return-value]
@@ -305,7 +375,7 @@ class BlockValidator:
         index = item.first_check
         if not verified[index]:
             return "BAD_SIGNATURE"
-        if proposal.tx_id in seen or store.has_tx(proposal.tx_id):
+        if proposal.tx_id in seen:
             return "DUPLICATE_TXID"
         orgs: set[str] = set()
         for endorser in item.endorsers:

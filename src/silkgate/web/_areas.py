@@ -31,6 +31,8 @@ AREAS: tuple[Area, ...] = (
          "Metered usage of downloads and tasks, invoices anchored on the ledger."),
     Area("audit", "Audit", "The trail of a dataset or a party, from the ledger and the exchange."),
     Area("trust", "Trust", "Trust scores per party with their factors; low scores suspend grants."),
+    Area("monitor", "Monitor",
+         "Alerts with their explanations and citations; traffic per destination, forecast."),
 )  # fmt: skip
 _BY_SLUG = {a.slug: a for a in AREAS}
 

@@ -6,13 +6,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from silkgate.web import _audit, _billing, _compute, _ledger, _login, _orders, _overview, _trust
+from silkgate.web import (
+    _audit,
+    _billing,
+    _compute,
+    _ledger,
+    _login,
+    _monitor,
+    _orders,
+    _overview,
+    _trust,
+)
 from silkgate.web._render import ROOT, render
 from silkgate.web._session import Forbidden, LoginRequired, login_url
 
 # the overview's router ends in a catch-all ``/{slug}``: it goes last
 _ROUTERS = (_login.router, _orders.router, _ledger.router, _compute.router, _billing.router,
-            _audit.router, _trust.router, _overview.router)  # fmt: skip
+            _audit.router, _trust.router, _monitor.router, _overview.router)  # fmt: skip
 
 
 def install_dashboard(app: FastAPI) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from silkgate.ledger._contracts._access import SCOPES, AccessContract, grant_allows
 from silkgate.ledger._contracts._base import Contract, StateReader, TxContext, function
 from silkgate.ledger._contracts._consent import ConsentContract
+from silkgate.ledger._contracts._exchange import ANCHOR_KINDS, ORDER_TRANSITIONS, ExchangeContract
 from silkgate.ledger._contracts._governance import (
     CONFIG_KEY,
     CRL_PREFIX,
@@ -20,17 +21,21 @@ def default_contracts() -> dict[str, Contract]:
         AccessContract(),
         ConsentContract(),
         GovernanceContract(),
+        ExchangeContract(),
     ]
     return {c.name: c for c in contracts}
 
 
 __all__ = [
+    "ANCHOR_KINDS",
     "CONFIG_KEY",
     "CRL_PREFIX",
+    "ORDER_TRANSITIONS",
     "SCOPES",
     "AccessContract",
     "ConsentContract",
     "Contract",
+    "ExchangeContract",
     "GovernanceContract",
     "RegistryContract",
     "StateReader",

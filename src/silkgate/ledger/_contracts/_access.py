@@ -1,10 +1,13 @@
-"""The ``access`` contract: Cedar policies per dataset, requests, grants, revocations, uses.
+"""The ``access`` contract: Cedar policies per dataset, requests, grants and their life.
 
-A request is evaluated by Cedar (``cedarpy``) with the requester's attributes from their
-certificate as the principal, the dataset's registry record as the resource, the scope as
-the action and purpose, destination and time as context. Cedar denies unless a ``permit``
-matches and no ``forbid`` does. Both outcomes are recorded; only an allowed request can be
-granted, by the owner, with scopes and an expiry. Time is the transaction's timestamp.
+A request names one scope or several; Cedar (``cedarpy``) answers each, with the requester's
+attributes from their certificate as the principal, the dataset's registry record as the
+resource, the scope as the action and purpose, destination and time as context. Cedar denies
+unless a ``permit`` matches and no ``forbid`` does. The outcome is recorded (``allow`` when
+Cedar allowed at least one scope, with ``allowed_scopes``); the owner may grant only allowed
+scopes, with an expiry. A grant is ``active``, ``suspended`` (not usable; the owner may
+``restore`` it only if Cedar still allows the grantee every scope, evaluated at restore with
+the grantee's certificate checked again) or ``revoked``. Time is the transaction's timestamp.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from silkgate.ledger._contracts._base import (
     require_owner,
 )
 from silkgate.ledger._errors import ContractRefused
+from silkgate.ledger._identity import Member
 from silkgate.ledger._types import JsonValue
 
 SCOPES: tuple[str, ...] = (
@@ -48,9 +52,9 @@ def _scope(value: Any, field: str = "scope") -> str:
 
 
 def _cedar_request(
-    ctx: TxContext, dataset: dict[str, Any], scope: str, purpose: str, destination: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    member = ctx.creator
+    ctx: TxContext, member: Member, dataset: dict[str, Any], scope: str, purpose: str,
+    destination: str,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
     classification = dataset.get("classification", {})
     entities: list[dict[str, Any]] = [
         {
@@ -93,6 +97,52 @@ def _cedar_request(
     return request, entities
 
 
+def _scopes_asked(args: dict[str, Any]) -> list[str]:
+    """``scopes`` (a non-empty list) or ``scope`` (one), in the order asked, without repeats."""
+    if "scopes" in args:
+        asked = require(args, "scopes", list)
+        if not asked:
+            raise ContractRefused("scopes must name at least one scope", field="scopes")
+        return list(dict.fromkeys(_scope(s, "scopes") for s in asked))
+    return [_scope(args.get("scope"))]
+
+
+def _evaluate(
+    ctx: TxContext, member: Member, dataset: dict[str, Any], scopes: list[str], purpose: str,
+    destination: str,
+) -> tuple[list[str], list[str]]:  # fmt: skip
+    """The scopes the dataset's Cedar policies allow ``member`` now, and the policies that
+    decided (a retired dataset, no policy or a Cedar error allows nothing)."""
+    prefix = f"policy/{dataset['id']}/"
+    policies = [value for _key, value in ctx.range(prefix, prefix + "\uffff")]
+    if dataset["status"] != "active" or not policies:
+        return [], []
+    text = "\n".join(p["cedar"] for p in policies)
+    allowed: list[str] = []
+    reasons: set[str] = set()
+    for scope in scopes:
+        request, entities = _cedar_request(ctx, member, dataset, scope, purpose, destination)
+        result = cedarpy.is_authorized(request, text, entities)
+        if result.diagnostics.errors:
+            continue
+        reasons |= _policy_ids(policies, result.diagnostics.reasons)
+        if result.allowed:
+            allowed.append(scope)
+    return allowed, sorted(reasons)
+
+
+def _grant_key(ctx: TxContext, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The owner's grant named by ``dataset_id`` and ``grant_id``, with its key."""
+    dataset = dataset_record(ctx, require(args, "dataset_id"))
+    require_owner(ctx, dataset)
+    grant_id = require(args, "grant_id")
+    key = f"grant/{dataset['id']}/{grant_id}"
+    grant = ctx.get(key)
+    if grant is None:
+        raise ContractRefused(f"no grant {grant_id} on {dataset['id']}", field="grant_id")
+    return key, grant
+
+
 class AccessContract(Contract):
     name = "access"
 
@@ -127,33 +177,23 @@ class AccessContract(Contract):
 
     @function
     def request(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:
-        """Evaluate with Cedar and record the outcome; a denial is a result, not an error."""
+        """Evaluate each scope with Cedar and record the outcome; a denial is a result."""
         dataset = dataset_record(ctx, require(args, "dataset_id"))
-        scope = _scope(args.get("scope"))
+        scopes = _scopes_asked(args)
         purpose = require(args, "purpose")
         destination = require(args, "destination")
         recipient_key = str(args.get("recipient_key", ""))
-        prefix = f"policy/{dataset['id']}/"
-        policies = [value for _key, value in ctx.range(prefix, prefix + "\uffff")]
-        reasons: list[str] = []
-        if dataset["status"] != "active" or not policies:
-            decision = "deny"
-        else:
-            request, entities = _cedar_request(ctx, dataset, scope, purpose, destination)
-            result = cedarpy.is_authorized(
-                request, "\n".join(p["cedar"] for p in policies), entities
-            )
-            if result.diagnostics.errors:
-                decision = "deny"
-            else:
-                decision = "allow" if result.allowed else "deny"
-                reasons = sorted(_policy_ids(policies, result.diagnostics.reasons))
+        allowed, reasons = _evaluate(ctx, ctx.creator, dataset, scopes, purpose, destination)
+        decision = "allow" if allowed else "deny"
         record = {
             "id": ctx.tx_id,
             "dataset_id": dataset["id"],
             "requester": ctx.creator.subject,
             "requester_org": ctx.creator.org,
-            "scope": scope,
+            "requester_cert": ctx.creator.cert_pem,
+            "scope": scopes[0],
+            "scopes": scopes,
+            "allowed_scopes": allowed,
             "purpose": purpose,
             "destination": destination,
             "recipient_key": recipient_key,
@@ -162,7 +202,8 @@ class AccessContract(Contract):
             "at": ctx.timestamp.isoformat(),
         }
         ctx.put(f"request/{dataset['id']}/{ctx.tx_id}", record)
-        return {"request_id": ctx.tx_id, "decision": decision, "reasons": reasons}
+        return {"request_id": ctx.tx_id, "decision": decision, "reasons": reasons,
+                "allowed_scopes": allowed}  # fmt: skip
 
     @function
     def grant(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:
@@ -182,7 +223,15 @@ class AccessContract(Contract):
             raise ContractRefused(
                 "expires_at is not after the transaction time", field="expires_at"
             )
-        scopes = sorted({_scope(s, "scopes") for s in args.get("scopes", [request["scope"]])})
+        allowed = request.get("allowed_scopes", [request["scope"]])
+        scopes = sorted({_scope(s, "scopes") for s in args.get("scopes", allowed)})
+        refused = [s for s in scopes if s not in allowed]
+        if refused or not scopes:
+            raise ContractRefused(
+                f"Cedar did not allow {', '.join(refused) or 'no scope'} on request "
+                f"{request_id}; allowed: {', '.join(allowed) or 'nothing'}",
+                field="scopes",
+            )
         key = f"grant/{dataset['id']}/{request_id}"
         if ctx.get(key) is not None:
             raise ContractRefused(f"request {request_id} is already granted", field="request_id")
@@ -206,15 +255,55 @@ class AccessContract(Contract):
 
     @function
     def revoke(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:
-        dataset = dataset_record(ctx, require(args, "dataset_id"))
-        require_owner(ctx, dataset)
-        grant_id = require(args, "grant_id")
-        key = f"grant/{dataset['id']}/{grant_id}"
-        grant = ctx.get(key)
-        if grant is None:
-            raise ContractRefused(f"no grant {grant_id}", field="grant_id")
+        key, grant = _grant_key(ctx, args)
         ctx.put(key, {**grant, "status": "revoked", "revoked_at": ctx.timestamp.isoformat()})
-        return {"grant_id": grant_id, "status": "revoked"}
+        return {"grant_id": grant["id"], "status": "revoked"}
+
+    @function
+    def suspend(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:
+        """The owner suspends an active grant: it allows nothing until restored."""
+        key, grant = _grant_key(ctx, args)
+        reason = require(args, "reason")
+        if grant["status"] != "active":
+            raise ContractRefused(f"grant {grant['id']} is {grant['status']}, not active",
+                                  field="grant_id")  # fmt: skip
+        ctx.put(key, {**grant, "status": "suspended", "suspended_at": ctx.timestamp.isoformat(),
+                      "suspension": reason})  # fmt: skip
+        return {"grant_id": grant["id"], "status": "suspended"}
+
+    @function
+    def restore(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:
+        """Make a suspended grant active again, if it has not expired, the grantee's
+        certificate is still valid and the dataset's Cedar policies still allow the grantee
+        every scope of the grant (for the request's purpose and destination)."""
+        key, grant = _grant_key(ctx, args)
+        if grant["status"] != "suspended":
+            raise ContractRefused(f"grant {grant['id']} is {grant['status']}, not suspended",
+                                  field="grant_id")  # fmt: skip
+        if ctx.timestamp >= datetime.fromisoformat(grant["expires_at"]):
+            raise ContractRefused(f"grant {grant['id']} expired at {grant['expires_at']}",
+                                  field="grant_id")  # fmt: skip
+        dataset = dataset_record(ctx, grant["dataset_id"])
+        request = ctx.get(f"request/{dataset['id']}/{grant['id']}") or {}
+        if not request.get("requester_cert"):
+            raise ContractRefused(f"request {grant['id']} carries no certificate to evaluate "
+                                  "again; the grantee must ask anew", field="grant_id")  # fmt: skip
+        grantee = ctx.msp.identify(str(request["requester_cert"]), ctx.timestamp)
+        if isinstance(grantee, str):
+            raise ContractRefused(f"the grantee's certificate is refused now: {grantee}",
+                                  field="grant_id")  # fmt: skip
+        allowed, reasons = _evaluate(ctx, grantee, dataset, list(grant["scopes"]),
+                                     request["purpose"], request["destination"])  # fmt: skip
+        denied = [s for s in grant["scopes"] if s not in allowed]
+        if denied:
+            raise ContractRefused(
+                f"the policies of {dataset['id']} no longer allow {grantee.subject} "
+                f"{', '.join(denied)}",
+                field="grant_id",
+            )
+        ctx.put(key, {**grant, "status": "active", "restored_at": ctx.timestamp.isoformat(),
+                      "restore_policies": reasons})  # fmt: skip
+        return {"grant_id": grant["id"], "status": "active", "reasons": reasons}
 
     @function
     def use(self, ctx: TxContext, args: dict[str, Any]) -> JsonValue:

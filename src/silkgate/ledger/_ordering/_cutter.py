@@ -38,6 +38,11 @@ MessageKind = Literal["genesis", "tx", "cut"]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def stream_name(genesis_hash: str) -> str:
+    """The ordering stream of the consortium whose genesis block has ``genesis_hash``."""
+    return f"LEDGER_{genesis_hash[:16]}"
+
+
 def stream_time(nanoseconds: int) -> str:
     """The ISO time of a stream timestamp, computed exactly (integers, no floats)."""
     moment = _EPOCH + dt.timedelta(microseconds=nanoseconds // 1000)

@@ -39,6 +39,7 @@ from silkgate.ledger._ordering._cutter import (
     StreamMessage,
     cut_message,
     genesis_message,
+    stream_name,
 )
 
 if TYPE_CHECKING:
@@ -69,8 +70,7 @@ class StreamNames:
 
     @classmethod
     def for_genesis(cls, genesis_hash: str) -> StreamNames:
-        tag = genesis_hash[:16]
-        return cls(f"LEDGER_{tag}", f"ledger.{tag}")
+        return cls(stream_name(genesis_hash), f"ledger.{genesis_hash[:16]}")
 
     @property
     def subjects(self) -> str:

@@ -7,12 +7,12 @@ safety: peers validate every block). The "Ledger across machines" issue adds Jet
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from silkgate.ledger._blocks import Block, BlockHeader
+from silkgate.ledger._codec import dump_data, load_data
 from silkgate.ledger._errors import LedgerError
 from silkgate.ledger._identity import Identity
 from silkgate.ledger._merkle import merkle_root
@@ -78,7 +78,7 @@ class SoloOrderer:
                 block.number,
                 block.header.to_bytes().decode(),
                 block.signature.hex(),
-                json.dumps([d.decode() for d in block.data], ensure_ascii=False),
+                dump_data(block.data),
             ),
         )
         self._last = block.header
@@ -92,7 +92,7 @@ class SoloOrderer:
             yield Block(
                 BlockHeader.from_bytes(header.encode()),
                 bytes.fromhex(signature),
-                tuple(d.encode() for d in json.loads(data)),
+                load_data(data),
             )
 
     def close(self) -> None:
