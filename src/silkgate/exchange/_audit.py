@@ -24,9 +24,6 @@ from silkgate.store import Database, DatasetRow, DecisionRow, ObligationRow, Usa
 CSV_FIELDS = ("at", "source", "dataset_id", "party", "action", "detail", "tx_id", "block")
 
 
-_GRANT_ACTIONS = {"suspend": "grant suspended", "restore": "grant restored"}
-
-
 def _exchange_entry(event: ExchangeEvent, dataset_id: str) -> AuditEntry:
     record = event.record
     if event.function == "order":
@@ -50,7 +47,9 @@ def _ledger_entries(ledger: LedgerLink, dataset_id: str) -> list[AuditEntry]:
         events = audit(ledger.consortium.peer(), dataset_id)
     entries = []
     for event in events:
-        action, detail = _GRANT_ACTIONS.get(event.action, event.action), dict(event.detail)
+        if str(event.detail.get("key", "")).startswith("exchange/"):
+            continue  # richer entries come from ``exchange_events`` below
+        action, detail = event.action, dict(event.detail)
         purpose = str(detail.get("purpose", ""))
         if action == "consent recorded" and purpose.startswith(ANCHOR_PREFIX):
             # a ledger written before the exchange contract: documents as consent receipts

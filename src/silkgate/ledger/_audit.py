@@ -46,8 +46,8 @@ def _action(function: str, value: dict[str, Any] | None) -> str:
         "revoke": "revoked",
         "record": "consent recorded",
         "withdraw": "consent withdrawn",
-        "suspend": "suspended",
-        "restore": "restored",
+        "suspend": "grant suspended",
+        "restore": "grant restored",
         "invoice": "invoice anchored",
     }.get(function, function)
 
