@@ -91,11 +91,17 @@ class PrivacyBudgets:
                 " WHERE dataset=?",
                 (dataset,),
             ).fetchone()
-            if spent + epsilon > total + 1e-12 or d_spent + delta > d_total + 1e-15:
+            if spent + epsilon > total + 1e-12:
                 raise BudgetExhausted(
                     f"dataset {dataset!r} has ε={max(total - spent, 0):.4g} left of {total:.4g};"
                     f" the query needs ε={epsilon:.4g}",
                     field="privacy.epsilon",
+                )
+            if d_spent + delta > d_total + 1e-15:
+                raise BudgetExhausted(
+                    f"dataset {dataset!r} has δ={max(d_total - d_spent, 0):.3g} left of"
+                    f" {d_total:.3g}; the query needs δ={delta:.3g}",
+                    field="privacy.delta",
                 )
             db.execute(
                 "UPDATE budgets SET epsilon_spent=?, delta_spent=? WHERE dataset=?",

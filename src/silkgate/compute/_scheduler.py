@@ -5,7 +5,8 @@ is accepted (its inputs exist with the named columns and within the row limit, e
 receiver holds a grant on every input, a DP query fits the dataset's remaining budget);
 a refusal raises and records nothing. An attempt that loses a node, or whose step fails,
 is retried up to ``limits.retries`` times when the kind's steps are idempotent (all but
-``dp_query``, whose release spends budget); ``retry(id)`` starts a failed task again.
+``dp_query`` and ``fl_train`` with DP, which spend budget); ``retry(id)`` starts a failed
+task again.
 An attempt that fails, is cancelled or runs out of time is aborted at every party's node
 (``task.abort``) before the next attempt starts or the task ends: the surviving nodes
 kill its running steps instead of letting them wait for a peer that is gone.
@@ -225,7 +226,10 @@ class Scheduler:
     def _execute(self, record: TaskRecord, cancelled: threading.Event) -> None:
         spec = record.spec
         engine = engine_for(spec.kind)
-        retries = 0 if spec.kind in NOT_IDEMPOTENT else spec.limits.retries
+        spends_budget = spec.kind in NOT_IDEMPOTENT or (
+            spec.kind == "fl_train" and spec.privacy is not None
+        )
+        retries = 0 if spends_budget else spec.limits.retries
         record.state, record.started_at = "running", dt.datetime.now(dt.UTC)
         self.store.save(record)
         for attempt_no in range(retries + 1):
