@@ -9,8 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,16 +141,22 @@ def consortium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]
     StaticGrants(
         g for g in grants if not (g.grantee == "th-siampay" and g.dataset == "sg-small")
     ).write(ComputeHome.of(home).grants)
-    consortium = Consortium(home=home, data=data)
-    try:
-        for party in PARTIES:
-            consortium.start(party)
+    with running(Consortium(home=home, data=data), PARTIES) as consortium:
         yield consortium
-    finally:
-        consortium.stop_all()
 
 
 @pytest.fixture
 def scheduler(consortium: Consortium) -> Iterator[Scheduler]:
     with consortium.scheduler(grants=all_grants()) as opened:
         yield opened
+
+
+@contextmanager
+def running(consortium: Consortium, parties: Sequence[str]) -> Iterator[Consortium]:
+    """``consortium`` with a node process per party, all stopped afterwards."""
+    try:
+        for party in parties:
+            consortium.start(party)
+        yield consortium
+    finally:
+        consortium.stop_all()

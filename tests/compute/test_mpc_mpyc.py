@@ -19,7 +19,7 @@ import pytest
 from silkgate.compute import Directory, Grant, Scheduler, StaticGrants, TaskFailed, TaskSpec
 from silkgate.compute._client import NodeClient
 
-from .conftest import ALL_KINDS, Consortium
+from .conftest import ALL_KINDS, Consortium, running
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.slow]
 
@@ -51,12 +51,8 @@ def four(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
         )
     consortium = Consortium(home=home, data=data)
     _grants().write(consortium.compute.grants)
-    try:
-        for party in PARTIES:
-            consortium.start(party)
-        yield consortium
-    finally:
-        consortium.stop_all()
+    with running(consortium, PARTIES) as started:
+        yield started
 
 
 @pytest.fixture

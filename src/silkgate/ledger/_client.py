@@ -70,9 +70,9 @@ class Client:
         at: dt.datetime | None = None,
     ) -> Pending:
         """Sign a proposal and collect identical endorsements from ``endorsers`` (all peers)."""
-        proposal = Proposal.make(self.identity.cert_pem, contract, function, args, at=at)
-        proposal_bytes = proposal.to_bytes()
-        signature = self.identity.sign(proposal_bytes)
+        proposal, proposal_bytes, signature = signed_proposal(
+            self.identity, contract, function, args, at
+        )
         chosen = list(endorsers) if endorsers is not None else sorted(self._peers)
         unknown = [org for org in chosen if org not in self._peers]
         if unknown:
@@ -118,6 +118,15 @@ class Client:
                 tx_id=receipt.tx_id,
             )
         return receipt
+
+
+def signed_proposal(
+    identity: Identity, contract: str, function: str, args: JsonValue, at: dt.datetime | None
+) -> tuple[Proposal, bytes, bytes]:
+    """A proposal made and signed by ``identity``: the proposal, its bytes, the signature."""
+    proposal = Proposal.make(identity.cert_pem, contract, function, args, at=at)
+    proposal_bytes = proposal.to_bytes()
+    return proposal, proposal_bytes, identity.sign(proposal_bytes)
 
 
 def assemble(

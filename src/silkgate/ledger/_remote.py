@@ -16,14 +16,14 @@ import itertools
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
-from silkgate.ledger._client import Pending, TxReceipt, assemble
+from silkgate.ledger._client import Pending, TxReceipt, assemble, signed_proposal
 from silkgate.ledger._config import ConsortiumConfig
 from silkgate.ledger._endpoint import PeerConnection, tls_context
 from silkgate.ledger._errors import LedgerError, TransactionRejected
 from silkgate.ledger._identity import Identity, Msp
 from silkgate.ledger._loop import LoopThread
 from silkgate.ledger._ordering import JetStreamOrderer, StreamNames
-from silkgate.ledger._transactions import Endorsement, Proposal
+from silkgate.ledger._transactions import Endorsement
 from silkgate.ledger._types import JsonValue
 
 T = TypeVar("T")
@@ -153,9 +153,9 @@ class ClusterClient:
         endorsers: Sequence[str] | None = None,
         at: dt.datetime | None = None,
     ) -> Pending:
-        proposal = Proposal.make(self.identity.cert_pem, contract, function, args, at=at)
-        proposal_bytes = proposal.to_bytes()
-        signature = self.identity.sign(proposal_bytes)
+        proposal, proposal_bytes, signature = signed_proposal(
+            self.identity, contract, function, args, at
+        )
         chosen = (
             list(endorsers)
             if endorsers is not None
