@@ -161,6 +161,22 @@ def test_dp_error_stays_within_stated_bound_over_repeated_runs(
     assert within >= 14
 
 
+def test_dp_counts_are_never_released_below_zero(
+    consortium: Consortium, scheduler: Scheduler
+) -> None:
+    # "Veterinary" never occurs: at ε = 0.1 the noise (scale 10) would put it below 0 in
+    # about half the runs if bins were released raw.
+    categories = ["Dental", "Veterinary"]
+    released = []
+    for _ in range(12):
+        record = scheduler.run(_dp("histogram", epsilon=0.1, categories=categories))
+        assert record.result is not None, record.error
+        released.append(record.result["value"]["Veterinary"])
+
+    assert min(released) == 0
+    assert all(isinstance(v, int) and v >= 0 for v in released)
+
+
 def test_dp_mean_and_quantile_are_close(consortium: Consortium, scheduler: Scheduler) -> None:
     claims = pd.read_csv(consortium.data["sg-lionhealth"] / "sg-claims.csv")["amount"]
 

@@ -7,7 +7,9 @@ Statistics: ``count``; ``sum``, ``mean`` (a noisy sum over a noisy count, ε spl
 and ``quantiles`` (exponential mechanism over ``candidates`` points, ε split evenly)
 over values clamped to ``bounds``; ``histogram`` over ``categories``. Each release states
 ``accuracy``: with probability ``1 - alpha`` the noise is at most ``bound`` (count, sum,
-histogram bins; for a mean the bounds of its sum and count).
+histogram bins; for a mean the bounds of its sum and count). Counts and histogram bins are
+released no lower than 0: post-processing of the noisy value, so the guarantee is unchanged,
+and a bin whose true count is 0 no longer reads as a negative number of people.
 ``restrict`` limits the query to rows whose ``column`` is in ``keys`` (for example an
 intersection from a PSI task, given as ``keys_from_task``, which the scheduler reads).
 ``within`` limits it to rows whose ``column`` is in the intersection the node itself keeps
@@ -182,7 +184,7 @@ def _measurement(dp: Any, params: DpParams, epsilon: float) -> tuple[Any, Any]:
         scale = 1.0 / epsilon
         count = dp.t.make_count(floats, metric) >> dp.m.then_laplace(scale=scale)
         bound = dp.discrete_laplacian_scale_to_accuracy(scale, ALPHA)
-        return count, lambda v: {"value": int(v), "accuracy": _accuracy(bound)}
+        return count, lambda v: {"value": max(int(v), 0), "accuracy": _accuracy(bound)}
     if params.statistic == "histogram":
         strings = dp.vector_domain(dp.atom_domain(T=str))
         categories = list(params.categories or [])
@@ -191,7 +193,7 @@ def _measurement(dp: Any, params: DpParams, epsilon: float) -> tuple[Any, Any]:
         meas = counts >> dp.m.then_laplace(scale=scale)
         bound = dp.discrete_laplacian_scale_to_accuracy(scale, ALPHA)
         return meas, lambda v: {
-            "value": dict(zip([*categories, "(other)"], map(int, v), strict=True)),
+            "value": dict(zip([*categories, "(other)"], (max(int(c), 0) for c in v), strict=True)),
             "accuracy": _accuracy(bound),
         }
     assert params.bounds is not None
