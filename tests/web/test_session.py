@@ -72,6 +72,28 @@ def test_login_sets_an_httponly_strict_cookie_and_returns_to_the_page(
     assert "samesite=strict" in cookie
 
 
+def test_the_cookie_holds_a_session_not_the_token(client: TestClient, platform: Platform) -> None:
+    token = _token(platform, "auditor", party=None)
+    _sign_in(client, token)
+    assert token not in " ".join(client.cookies.values())
+    assert client.get("/orders").status_code == 200
+
+
+def test_a_copied_cookie_stops_working_when_its_holder_signs_out(
+    client: TestClient, platform: Platform
+) -> None:
+    _sign_in(client, _token(platform, "auditor", party=None))
+    copied = dict(client.cookies)
+
+    assert client.post("/logout", headers={"Origin": ORIGIN}).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(copied)
+
+    answer = client.get("/orders")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/login")
+
+
 def test_an_unknown_token_is_refused_with_401(client: TestClient) -> None:
     answer = client.post("/login", data={"token": "sg_0_nope"}, headers={"Origin": ORIGIN})
     assert answer.status_code == 401

@@ -7,6 +7,7 @@ database and one ``LedgerLink`` to the consortium ledger.
 from silkgate.exchange._accounts import (
     ROLES,
     Accounts,
+    DashboardSession,
     IssuedToken,
     Principal,
     Role,
@@ -51,6 +52,7 @@ __all__ = [
     "Billing",
     "Catalog",
     "CatalogEntry",
+    "DashboardSession",
     "Exchange",
     "ExchangeEvent",
     "Invoice",

@@ -3,6 +3,12 @@
 A token is 32 random bytes shown once at creation as ``sg_<id>_<secret>``; only the
 SHA-256 of the whole token is stored, so a copy of the database does not let anyone
 call the API. Guarantee: a token authenticates only while it exists and is not revoked.
+
+The dashboard signs a viewer in by opening a session for their token: a fresh random
+secret (the browser's cookie holds it, never the token), stored as its SHA-256 with the
+token's id and an expiry. A session authenticates only while it is open and unexpired and
+its token is not revoked; signing out or revoking the token closes it on the server, so a
+copied cookie stops working then.
 """
 
 from __future__ import annotations
@@ -40,6 +46,19 @@ class Principal:
 class IssuedToken:
     secret: str
     record: TokenRecord
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSession:
+    """A signed-in dashboard viewer: ``secret`` goes into the cookie, shown only here."""
+
+    secret: str
+    principal: Principal
+    expires_at: dt.datetime
+
+
+SESSION_LIFETIME = dt.timedelta(hours=8)
+_SESSION_PREFIX = "sgs_"
 
 
 def parse_roles(names: Iterable[str]) -> frozenset[Role]:
@@ -83,14 +102,42 @@ class Accounts:
             raise Unauthenticated("unknown API token")
         if not record.is_active:
             raise Unauthenticated(f"API token {record.id} was revoked")
-        return Principal(
-            token_id=record.id,
-            label=record.label,
-            party_id=record.party_id,
-            roles=frozenset(r for r in record.roles if r in ROLES),
+        return _principal(record)
+
+    def open_session(
+        self, token_secret: str | None, *, lifetime: dt.timedelta = SESSION_LIFETIME
+    ) -> DashboardSession:
+        """Authenticate an API token and open a dashboard session for it."""
+        if lifetime <= dt.timedelta(0):
+            raise InvalidInput("a session lifetime must be positive", field="lifetime")
+        principal = self.authenticate(token_secret)
+        secret = _SESSION_PREFIX + secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
+        self._tokens.open_session(
+            session_hash=_digest(secret),
+            token_id=principal.token_id,
+            created_at=now,
+            expires_at=now + lifetime,
         )
+        return DashboardSession(secret=secret, principal=principal, expires_at=now + lifetime)
+
+    def session_principal(self, session_secret: str | None) -> Principal:
+        """Who an open dashboard session belongs to; Unauthenticated when it is not open."""
+        if not session_secret:
+            raise Unauthenticated("not signed in")
+        record = self._tokens.session_token(_digest(session_secret), now=dt.datetime.now(dt.UTC))
+        if record is None:
+            raise Unauthenticated("the session is unknown, expired or signed out")
+        if not record.is_active:
+            raise Unauthenticated(f"API token {record.id} was revoked")
+        return _principal(record)
+
+    def close_session(self, session_secret: str | None) -> bool:
+        """Sign a session out; False when it was not open."""
+        return bool(session_secret) and self._tokens.close_session(_digest(session_secret or ""))
 
     def revoke(self, token_id: str) -> TokenRecord:
+        """Revoke a token; its dashboard sessions close with it."""
         return self._tokens.revoke(token_id, at=dt.datetime.now(dt.UTC))
 
     def tokens(self) -> list[TokenRecord]:
@@ -101,6 +148,15 @@ def require_role(principal: Principal, *roles: Role) -> None:
     """Raise AccessDenied unless the principal holds one of ``roles`` (admin holds all)."""
     if not principal.has_any(roles):
         raise AccessDenied(f"needs role {' or '.join(roles)}; token {principal.token_id} has none")
+
+
+def _principal(record: TokenRecord) -> Principal:
+    return Principal(
+        token_id=record.id,
+        label=record.label,
+        party_id=record.party_id,
+        roles=frozenset(r for r in record.roles if r in ROLES),
+    )
 
 
 def _digest(secret: str) -> str:

@@ -1,15 +1,15 @@
-"""API tokens as stored: only a SHA-256 of each secret is kept."""
+"""API tokens and dashboard sessions as stored: only a SHA-256 of each secret is kept."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from silkgate.domain import Conflict, NotFound
 from silkgate.store._database import Database
-from silkgate.store._tables import ApiTokenRow, PartyRow
+from silkgate.store._tables import ApiTokenRow, DashboardSessionRow, PartyRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,22 +73,63 @@ class TokenStore:
                 raise NotFound(f"no token {token_id!r}", field="token")
             if row.revoked_at is None:
                 row.revoked_at = at
+            session.execute(
+                delete(DashboardSessionRow).where(DashboardSessionRow.token_id == token_id)
+            )
             return _record(row)
+
+    def open_session(
+        self, *, session_hash: str, token_id: str, created_at: dt.datetime, expires_at: dt.datetime
+    ) -> None:
+        """Store a dashboard session of ``token_id``; sessions already expired are dropped."""
+        with self._db.transaction() as session:
+            if session.get(ApiTokenRow, token_id) is None:
+                raise NotFound(f"no token {token_id!r}", field="token")
+            session.execute(
+                delete(DashboardSessionRow).where(DashboardSessionRow.expires_at <= created_at)
+            )
+            session.add(
+                DashboardSessionRow(
+                    session_hash=session_hash,
+                    token_id=token_id,
+                    created_at=created_at,
+                    expires_at=expires_at,
+                )
+            )
+
+    def session_token(self, session_hash: str, *, now: dt.datetime) -> TokenRecord | None:
+        """The token behind a live session, or None (unknown or expired session)."""
+        with self._db.transaction() as session:
+            found = session.get(DashboardSessionRow, session_hash)
+            if found is None:
+                return None
+            if _utc(found.expires_at) <= now:
+                session.delete(found)
+                return None
+            token = session.get(ApiTokenRow, found.token_id)
+            return None if token is None else _record(token)
+
+    def close_session(self, session_hash: str) -> bool:
+        """End a session; False when there was none."""
+        with self._db.transaction() as session:
+            found = session.get(DashboardSessionRow, session_hash)
+            if found is None:
+                return False
+            session.delete(found)
+            return True
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes; everything silkgate stores is UTC.
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def _record(row: ApiTokenRow) -> TokenRecord:
-    created = row.created_at
-    revoked = row.revoked_at
-    # SQLite returns naive datetimes; everything silkgate stores is UTC.
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.UTC)
-    if revoked is not None and revoked.tzinfo is None:
-        revoked = revoked.replace(tzinfo=dt.UTC)
     return TokenRecord(
         id=row.id,
         label=row.label,
         party_id=row.party_id,
         roles=frozenset(row.roles),
-        created_at=created,
-        revoked_at=revoked,
+        created_at=_utc(row.created_at),
+        revoked_at=None if row.revoked_at is None else _utc(row.revoked_at),
     )

@@ -1,4 +1,4 @@
-"""The login form and sign-out: the API token in and out of its HttpOnly cookie."""
+"""The login form and sign-out: a dashboard session opened and closed, its secret in a cookie."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silkgate.domain import Unauthenticated
 from silkgate.web._render import render
-from silkgate.web._session import COOKIE, MAX_AGE_S, Forbidden, platform_of, safe_next, same_origin
+from silkgate.web._session import COOKIE, Forbidden, platform_of, safe_next, same_origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,13 +29,14 @@ def login(
         raise Forbidden("the login form was posted from another site")
     target, secret = safe_next(next), token.strip()
     try:
-        platform_of(request).accounts.authenticate(secret)
+        session = platform_of(request).accounts.open_session(secret)
     except Unauthenticated as exc:
         return render(request, "login.html", "login", status_code=401, next=target,
                       error=str(exc))  # fmt: skip
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, secret, max_age=MAX_AGE_S, path="/", httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
+    response.set_cookie(COOKIE, session.secret, expires=session.expires_at, path="/",
+                        httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")  # fmt: skip
     return response
 
 
@@ -43,6 +44,7 @@ def login(
 def logout(request: Request) -> RedirectResponse:
     if not same_origin(request):
         raise Forbidden("the sign-out form was posted from another site")
+    platform_of(request).accounts.close_session(request.cookies.get(COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -1,12 +1,12 @@
-"""Signing in to the dashboard: the API token, kept in an HttpOnly cookie.
+"""Signing in to the dashboard: a server-side session opened with an API token.
 
-The login form takes an API token (from `silkgate token create` or ``POST /api/v1/tokens``),
-checks it with ``Accounts.authenticate`` and keeps it in a cookie the page's scripts cannot
-read (HttpOnly), that no other site's request carries (SameSite=Strict) and that travels only
-over HTTPS when the dashboard is served over HTTPS (Secure). Every data page authenticates the
-cookie again, so a revoked token signs its holder out at the next click. Form posts from
-another origin are refused. The cookie holds the token itself: anyone who reads it from the
-browser's profile holds the token (docs/limitations.md).
+The login form takes an API token (from `silkgate token create` or ``POST /api/v1/tokens``)
+and opens a session for it (``Accounts.open_session``); the cookie holds only the session's
+random secret, never the token, in a cookie the page's scripts cannot read (HttpOnly), that
+no other site's request carries (SameSite=Strict) and that travels only over HTTPS when the
+dashboard is served over HTTPS (Secure). Every data page checks the session again, so
+signing out, the session's expiry (8 hours) or a revoked token signs its holder out at the
+next click, whoever holds a copy of the cookie. Form posts from another origin are refused.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from silkgate.domain import AccessDenied, Unauthenticated
 from silkgate.exchange import Principal, Role, require_role
 from silkgate.gate import Platform
 
-COOKIE = "silkgate_token"
-MAX_AGE_S = 8 * 3600
+COOKIE = "silkgate_session"
 
 
 class LoginRequired(Exception):
@@ -42,12 +41,12 @@ def platform_of(request: Request) -> Platform:
 
 
 def viewer_of(request: Request) -> Principal | None:
-    """Who the cookie says is looking, or None (no cookie, or an unknown or revoked token)."""
+    """Who the cookie's session says is looking, or None (no open session, revoked token)."""
     secret = request.cookies.get(COOKIE)
     if not secret:
         return None
     try:
-        return platform_of(request).accounts.authenticate(secret)
+        return platform_of(request).accounts.session_principal(secret)
     except Unauthenticated:
         return None
 
