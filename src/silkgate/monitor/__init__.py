@@ -1,6 +1,7 @@
 """The security monitor: ingest flow and transfer logs, detect anomalies, match compliance."""
 
 from silkgate.monitor._alerts import Alert, AlertKind, AlertReason, AlertStore
+from silkgate.monitor._art import ArtDetector
 from silkgate.monitor._compliance import ComplianceMatcher
 from silkgate.monitor._content import ContentSensitivityModel
 from silkgate.monitor._denoise import DenoiseReport, denoise
@@ -37,6 +38,7 @@ __all__ = [
     "AlertKind",
     "AlertReason",
     "AlertStore",
+    "ArtDetector",
     "ComplianceMatcher",
     "ContentSensitivityModel",
     "DenoiseReport",

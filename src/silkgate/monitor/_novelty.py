@@ -15,6 +15,8 @@ For each new point the detector sees only the points before it (no look-ahead):
    seen range above the largest or below the smallest value seen so far scores 1.
 4. *One report per onset*: after a score reaches ``level``, the next ``quiet`` points
    score 0 (an anomaly usually spans many points; only its start is news).
+5. *Second opinion* (optional): an ``ArtDetector`` over the same points; a point scores the
+   larger of the above and ``art_weight`` times the ART score.
 
 ``update`` scores one point at a time; ``score`` does a whole series at once with the same
 result (block matrix products instead of a loop), for back-testing.
@@ -28,6 +30,8 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from silkgate.monitor._art import ArtDetector
 
 Series = npt.NDArray[np.float64]
 
@@ -63,9 +67,13 @@ class NoveltyDetector:
         level: float = 0.4,
         quiet: int = 0,
         max_history: int = 20_000,
+        art: ArtDetector | None = None,
+        art_weight: float = 0.75,
     ) -> None:
         if window < 2 or short < 1 or warmup < 2 or history < warmup:
             raise ValueError("need window >= 2, short >= 1 and 2 <= warmup <= history")
+        if not 0.0 < art_weight <= 1.0:
+            raise ValueError(f"art_weight: {art_weight} is not in (0, 1]")
         self.window = window
         self.short = short
         self.history = history
@@ -74,6 +82,8 @@ class NoveltyDetector:
         self.level = level
         self.quiet = quiet
         self.max_history = max_history
+        self.art = art
+        self.art_weight = art_weight
         self.reset()
 
     def reset(self) -> None:
@@ -86,6 +96,8 @@ class NoveltyDetector:
         self._low = math.inf
         self._high = -math.inf
         self._since_report = self.quiet + 1
+        if self.art is not None:
+            self.art.reset()
 
     # -- streaming ---------------------------------------------------------------------
 
@@ -123,7 +135,10 @@ class NoveltyDetector:
             if x > self._high + margin or x < self._low - margin:
                 score = 1.0
         self._low, self._high = min(self._low, x), max(self._high, x)
-        return self._suppress(score)
+        score = self._suppress(score)
+        if self.art is not None:
+            score = max(score, self.art_weight * self.art.update(value))
+        return score
 
     def _suppress(self, score: float) -> float:
         self._since_report += 1
@@ -167,6 +182,8 @@ class NoveltyDetector:
         out = np.empty_like(scores)
         for i, s in enumerate(scores.tolist()):
             out[i] = self._suppress(s)
+        if self.art is not None:
+            out = np.maximum(out, self.art_weight * self.art.score(values))
         self.reset()
         return out
 
