@@ -129,3 +129,27 @@ def test_deeply_nested_json_is_a_bad_payload_not_a_crash(registered: Consortium)
 
     assert codes == ("BAD_PAYLOAD", "VALID")
     assert registered.peers_agree()
+
+
+def test_the_committers_own_endorsement_signature_is_not_accepted_for_another_payload(
+    registered: Consortium,
+) -> None:
+    """The committer remembers what it signed; that answers only for the very same payload."""
+    committer = registered.peer().org
+    endorsers = [committer, next(o for o in registered.orgs if o != committer)]
+    client = registered.client("cn-gxic")
+    first, second = (
+        client.prepare(
+            "consent", "record", {"dataset_id": "cn-visits", "receipt_hash": r * 64},
+            endorsers=endorsers,
+        )
+        for r in "12"
+    )  # fmt: skip
+    own = first.envelope.endorsements[0]  # the committer's, over the first payload
+    swapped = (Endorsement(own.endorser, own.signature), second.envelope.endorsements[1])
+    forged = dataclasses.replace(second.envelope, endorsements=swapped)
+
+    assert _codes(registered, [forged.to_bytes(), first.envelope.to_bytes()]) == (
+        "BAD_SIGNATURE",
+        "VALID",
+    )

@@ -7,10 +7,9 @@ records chain by hash, and equal commit hashes at a height mean two peers agree.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from silkgate.ledger._codec import canonical, sha256, sha256_hex
+from silkgate.ledger._codec import canonical, loads, sha256, sha256_hex
 from silkgate.ledger._merkle import merkle_root
 from silkgate.ledger._types import ValidationCode
 
@@ -36,7 +35,7 @@ class BlockHeader:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BlockHeader:
-        raw = json.loads(data)
+        raw = loads(data)
         return cls(raw["number"], raw["previous_hash"], raw["data_hash"], raw["timestamp"])
 
     @property

@@ -27,10 +27,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from silkgate.domain import InvalidInput
+from silkgate.ledger._codec import loads
 from silkgate.ledger._errors import ContractRefused, LedgerError, UnknownIdentity
 from silkgate.ledger._identity import Identity, Member, Msp
 
 MAX_FRAME = 64 * 1024 * 1024
+_WALK_LIMIT = 1_000_000
 _HEADER = struct.Struct(">I")
 
 _ERRORS: dict[str, type[Exception]] = {
@@ -80,27 +82,8 @@ async def read_frame(reader: asyncio.StreamReader) -> dict[str, Any] | None:
 
 
 def decode_frame(body: bytes) -> Any:
-    """``json.loads(body)``, by orjson when that gives the same value.
-
-    orjson reads integers past 64 bits as floats and refuses what json accepts beyond
-    the standard (NaN, lone surrogates); a body it refuses, or whose value holds a float,
-    is read again by json.
-    """
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return json.loads(body)
-    return json.loads(body) if _has_float(value) else value
-
-
-def _has_float(value: object) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
-    return False
+    """``json.loads(body)``, by orjson when that gives the same value (``_codec.loads``)."""
+    return loads(body)
 
 
 def encode_frame(value: dict[str, Any]) -> bytes:
@@ -115,13 +98,24 @@ def encode_frame(value: dict[str, Any]) -> bytes:
 
 
 def _is_finite(value: object) -> bool:
-    """No NaN or infinity inside (orjson would write them as null)."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_is_finite(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return all(_is_finite(v) for v in value)
+    """No NaN or infinity inside (orjson would write them as null).
+
+    Past ``_WALK_LIMIT`` nodes (a cyclic value) the answer is False, and ``json`` decides.
+    """
+    stack: list[Any] = [value]
+    budget = _WALK_LIMIT
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
     return True
 
 

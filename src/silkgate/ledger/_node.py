@@ -160,9 +160,10 @@ class PeerNode:
     def _is_busy(self) -> bool:
         return self._stream_queued > _BUSY_AT
 
-    def _on_stream(self, message: StreamMessage) -> None:
-        self._stream_queued += 1
-        self._queue.put((1, next(self._counter), message))
+    def _on_stream(self, messages: list[StreamMessage]) -> None:
+        """One queue item per pulled batch: the worker wakes once for all of them."""
+        self._stream_queued += len(messages)
+        self._queue.put((1, next(self._counter), messages))
 
     async def _serve(self) -> None:
         view = self.peer.view
@@ -182,36 +183,49 @@ class PeerNode:
             if isinstance(member, str):
                 raise UnknownIdentity(f"client certificate refused: {member}", field="tls")
             frames = FrameWriter(writer)
+            loop = asyncio.get_running_loop()
             while (frame := await read_frame(reader)) is not None:
-                asyncio.get_running_loop().create_task(self._answer(frame, frames))
+                self._accept(frame, frames, loop)
         except (LedgerError, UnknownIdentity, ConnectionError, ValueError):
             pass
         finally:
             writer.close()
 
-    async def _answer(self, frame: dict[str, Any], frames: FrameWriter) -> None:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    def _accept(
+        self, frame: dict[str, Any], frames: FrameWriter, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        """Queue a request for the worker; its answer is written when the worker settles it.
+
+        A callback rather than a task per request: requests come by the thousand per second.
+        """
+        future: asyncio.Future[Any] = loop.create_future()
+        request_id = frame.get("id")
+
+        def answer(done: asyncio.Future[Any]) -> None:
+            if done.cancelled():
+                return
+            error = done.exception()
+            if error is None:
+                frames.write({"id": request_id, "result": done.result()})
+            elif isinstance(error, Exception):  # the peer's answer is an error frame
+                frames.write(error_frame(request_id, error))
+
+        future.add_done_callback(answer)
         self._queue.put((0, next(self._counter), _Request(str(frame.get("op")), frame, future)))
-        try:
-            answer = {"id": frame.get("id"), "result": await future}
-        except Exception as exc:  # the peer's answer is an error frame, not a crash
-            answer = error_frame(frame.get("id"), exc)
-        frames.write(answer)
 
     # the worker (owns the store) ---------------------------------------------------------------
     def _work(self) -> None:
         try:
             while True:
                 try:
-                    _, _, item = self._queue.get(timeout=self.batch_timeout_s / 2)
+                    _, key, item = self._queue.get(timeout=self.batch_timeout_s / 2)
                 except queue.Empty:
                     self._maybe_mark()
                     continue
                 if item is None:
                     return
-                if isinstance(item, StreamMessage):
-                    self._stream_queued -= 1
-                    self._on_message(item)
+                if isinstance(item, list):
+                    self._on_messages(key, item)
                 else:
                     self._on_request(item)
                 if len(self._settled) >= _SETTLE_BATCH or not self._request_next():
@@ -224,6 +238,19 @@ class PeerNode:
         finally:
             with contextlib.suppress(RuntimeError):  # the loop may be closed already
                 self._hand_back()
+
+    def _on_messages(self, key: int, messages: list[StreamMessage]) -> None:
+        """Consume a batch in order; if a request arrives meanwhile, answer it first.
+
+        The rest of the batch goes back under its own key, which sorts before every later
+        batch, so the stream is still consumed in order.
+        """
+        for index, message in enumerate(messages, 1):
+            self._stream_queued -= 1
+            self._on_message(message)
+            if index < len(messages) and self._request_next():
+                self._queue.put((1, key, messages[index:]))
+                return
 
     def _on_message(self, message: StreamMessage) -> None:
         assert self._cutter is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from silkgate.ledger._blocks import Block, CommitRecord
+from silkgate.ledger._codec import loads
 from silkgate.ledger._contracts import Contract, TxContext, default_contracts
 from silkgate.ledger._contracts._access import grant_allows
 from silkgate.ledger._errors import ContractRefused, LedgerError, UnknownIdentity
@@ -127,7 +127,9 @@ class Peer:
             )
             response = contract.invoke(ctx, proposal.function, proposal.args)
         payload = make_payload(proposal_bytes, ctx.rwset, response)
-        endorsement = Endorsement(self.identity.cert_pem, self.identity.sign(payload))
+        signed = self.identity.sign(payload)
+        self._signatures.remember(self.identity.member.public_key, payload, signed)
+        endorsement = Endorsement(self.identity.cert_pem, signed)
         return Endorsed(payload, endorsement, response)
 
     # committing --------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class Peer:
     # reading -----------------------------------------------------------------------------------
     def get(self, key: str) -> Any:
         entry = self.entry(key)
-        return None if entry is None else json.loads(entry.value)
+        return None if entry is None else loads(entry.value)
 
     def entry(self, key: str) -> StateEntry | None:
         with self._lock:
@@ -165,7 +167,7 @@ class Peer:
     def range(self, start: str, end: str) -> list[tuple[str, Any]]:
         with self._lock:
             entries = self.store.range(start, end)
-        return [(e.key, json.loads(e.value)) for e in entries]
+        return [(e.key, loads(e.value)) for e in entries]
 
     def history(self, key: str) -> list[HistoryEntry]:
         with self._lock:

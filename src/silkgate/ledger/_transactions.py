@@ -7,12 +7,11 @@ exact bytes each party signed travel unchanged through ordering to every validat
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from silkgate.ledger._codec import canonical, canonical_strings, sha256, sha256_hex
+from silkgate.ledger._codec import canonical, canonical_strings, loads, sha256, sha256_hex
 from silkgate.ledger._types import JsonValue, Version
 
 
@@ -70,7 +69,7 @@ class Proposal:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Proposal:
-        raw = json.loads(data)
+        raw = loads(data)
         return cls(**{k: raw[k] for k in cls.__slots__})
 
     @property
@@ -142,7 +141,7 @@ class Envelope:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Envelope:
-        raw = json.loads(data)
+        raw = loads(data)
         return cls(
             proposal=raw["proposal"].encode(),
             signature=bytes.fromhex(raw["signature"]),

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from silkgate.ledger._blocks import GENESIS_PREVIOUS, Block, BlockHeader, CommitRecord, commit_hash
-from silkgate.ledger._codec import canonical, sha256_hex
+from silkgate.ledger._codec import canonical, loads, sha256_hex
 from silkgate.ledger._config import ConsortiumConfig
 from silkgate.ledger._contracts import CONFIG_KEY, CRL_PREFIX, Contract
 from silkgate.ledger._errors import LedgerError
@@ -335,7 +335,7 @@ class BlockValidator:
         try:
             envelope = Envelope.from_bytes(raw)
             proposal = Proposal.from_bytes(envelope.proposal)
-            payload = json.loads(envelope.payload)
+            payload = loads(envelope.payload)
             rwset = ReadWriteSet.from_json(payload["rwset"])
             well_formed = (
                 proposal.tx_id == make_tx_id(bytes.fromhex(proposal.nonce), proposal.creator)

@@ -10,11 +10,10 @@ the same read/write set and its endorsement matches the others'.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from silkgate.ledger._codec import canonical
+from silkgate.ledger._codec import canonical, loads
 from silkgate.ledger._errors import ContractRefused
 from silkgate.ledger._transactions import ReadWriteSet
 from silkgate.ledger._types import JsonValue
@@ -59,13 +58,13 @@ class TxContext:
         entry = self._reader.get(key)
         if key not in self.rwset.reads:
             self.rwset.reads[key] = None if entry is None else entry.version
-        return None if entry is None else json.loads(entry.value)
+        return None if entry is None else loads(entry.value)
 
     def range(self, start: str, end: str) -> list[tuple[str, Any]]:
         """Committed entries with ``start <= key < end``, recorded against phantom reads."""
         entries = self._reader.range(start, end)
         self.rwset.ranges.append((start, end, [(e.key, e.version) for e in entries]))
-        return [(e.key, json.loads(e.value)) for e in entries]
+        return [(e.key, loads(e.value)) for e in entries]
 
     def put(self, key: str, value: JsonValue) -> None:
         canonical(value)  # fail now, inside the contract, if it cannot be stored
@@ -119,7 +118,7 @@ class Contract:
         entry = reader.get(f"dataset/{args['dataset_id']}")
         if entry is None:
             return None
-        owner = json.loads(entry.value).get("owner")
+        owner = loads(entry.value).get("owner")
         return owner if isinstance(owner, str) else None
 
 

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
     from silkgate.ledger._blocks import Block
 
+_BATCH, _BATCH_WAIT_S = 256, 0.05
+"""A following peer's pull: up to this many messages, waiting at most this long for them."""
+
 _RETRYABLE = (
     nats.errors.TimeoutError,
     nats.errors.NoRespondersError,
@@ -309,27 +312,28 @@ class JetStreamOrderer:
     def follow(
         self,
         start_seq: int,
-        on_message: Callable[[StreamMessage], None],
+        on_messages: Callable[[list[StreamMessage]], None],
         is_busy: Callable[[], bool],
     ) -> None:
-        """Read the stream from ``start_seq`` on, forever, handing messages to ``on_message``.
+        """Read the stream from ``start_seq`` on, forever, handing messages to ``on_messages``.
 
-        Runs on the loop thread and only moves bytes: ``on_message`` should queue the
-        message for another thread. While ``is_busy()``, reading pauses (back pressure).
-        A consumer lost with a server is re-created from the last sequence handed over.
+        Runs on the loop thread and only moves bytes: ``on_messages`` gets each pulled
+        batch, in stream order and without gaps, and should queue it for another thread.
+        While ``is_busy()``, reading pauses (back pressure). A consumer lost with a server
+        is re-created from the last sequence handed over.
         """
-        task = self._loop.loop.create_task(self._follow(start_seq, on_message, is_busy))
+        task = self._loop.loop.create_task(self._follow(start_seq, on_messages, is_busy))
         self._tasks.add(task)
 
     async def _follow(
         self,
         start_seq: int,
-        on_message: Callable[[StreamMessage], None],
+        on_messages: Callable[[list[StreamMessage]], None],
         is_busy: Callable[[], bool],
     ) -> None:
         position = start_seq - 1
         sub: JetStreamContext.PullSubscription | None = None
-        caught_up = False
+        idle = False
         idle_since = time.monotonic()
         while True:
             if is_busy():
@@ -338,12 +342,14 @@ class JetStreamOrderer:
             try:
                 if sub is None:
                     sub = await self._consumer(position + 1)
-                if caught_up:
+                # While messages flow, one pull takes all that arrive within _BATCH_WAIT_S
+                # (one round trip for many); when the stream was quiet, a long pull for one.
+                if idle:
                     batch = await sub.fetch(1, timeout=1.0)
                 else:
-                    batch = await sub.fetch(256, timeout=0.05)
+                    batch = await sub.fetch(_BATCH, timeout=_BATCH_WAIT_S)
             except nats.errors.TimeoutError:
-                caught_up = True
+                idle = True
                 if time.monotonic() - idle_since > 3.0 and sub is not None:
                     # Idle or lost with its server: re-create it (cheap, ephemeral).
                     await self._drop(sub)
@@ -359,6 +365,8 @@ class JetStreamOrderer:
                 await asyncio.sleep(0.25)
                 continue
             idle_since = time.monotonic()
+            idle = False
+            handed: list[StreamMessage] = []
             for raw in batch:
                 message = _message(raw, self.names.prefix)
                 if message.seq <= position:
@@ -368,8 +376,9 @@ class JetStreamOrderer:
                     sub = None
                     break
                 position = message.seq
-                on_message(message)
-            caught_up = bool(batch) and _message(batch[-1], self.names.prefix).pending == 0
+                handed.append(message)
+            if handed:
+                on_messages(handed)
 
     @staticmethod
     async def _drop(sub: JetStreamContext.PullSubscription) -> None:
