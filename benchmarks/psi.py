@@ -1,6 +1,9 @@
 """PSI benchmark: N × N keys (half shared) between two node processes through the task API.
 
-Baseline: ``spu.psi.psi_execute`` called directly by two bare processes on the same files.
+Baseline: ``spu.psi.psi_execute`` called directly by two bare processes on the same files,
+timed from the moment both (spu loaded, brpc started) open their link together to the end
+of the PSI; the task is timed from ``Scheduler.run`` to its record, once both nodes have
+finished starting (their spare step processes loaded spu, see `silkgate.compute`'s docs).
 ``python benchmarks/psi.py [--quick] [--n N] [--protocol rr22|kkrt|ecdh]``
 """
 
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from threading import Barrier
 
 import numpy as np
 
@@ -36,16 +40,33 @@ def _free_port() -> int:
 
 
 def _direct(
-    rank: int, ports: list[int], path: str, out: str, protocol: str, queue: mp.Queue
-) -> None:  # type: ignore[type-arg]
+    rank: int,
+    ports: list[int],
+    path: str,
+    out: str,
+    protocol: str,
+    queue: mp.Queue,  # type: ignore[type-arg]
+    ready: Barrier,
+) -> None:
     import spu.libspu as libspu
     import spu.psi as psi
 
     desc = libspu.link.Desc()
     desc.id = "baseline"
     desc.recv_timeout_ms = 600_000
+    desc.throttle_window_size = 0  # the link settings of silkgate's links (`make_link`)
+    retry = desc.retry_opts  # a failed first connect is resent after 0.1 s, not 1 s
+    retry.retry_interval_ms, retry.retry_interval_incr_ms, retry.max_retry = 100, 200, 9
+    desc.retry_opts = retry
     for i, port in enumerate(ports):
         desc.add_party(f"p{i}", f"127.0.0.1:{port}")
+    # brpc's runtime starts before the timer (as in a node's step), and both open the link
+    # at once: a party that connects before its peer listens waits 1-4 s for brpc to revive
+    # the connection, which would make the baseline slower than the direct call is.
+    warm_up = libspu.link.Desc()
+    warm_up.add_party("self", f"127.0.0.1:{_free_port()}")
+    libspu.link.create_brpc(warm_up, 0).stop_link()
+    ready.wait()
     started = time.perf_counter()
     link = libspu.link.create_brpc(desc, rank)
     names = {"rr22": "PROTOCOL_RR22", "kkrt": "PROTOCOL_KKRT", "ecdh": "PROTOCOL_ECDH"}
@@ -66,10 +87,11 @@ def _direct(
 def baseline(files: list[Path], work: Path, protocol: str) -> float:
     context = mp.get_context("spawn")
     queue = context.Queue()
+    ready = context.Barrier(2)
     ports = [_free_port(), _free_port()]
     procs = [
-        context.Process(target=_direct,
-                        args=(r, ports, str(files[r]), str(work / f"out{r}.csv"), protocol, queue))
+        context.Process(target=_direct, args=(r, ports, str(files[r]), str(work / f"out{r}.csv"),
+                                              protocol, queue, ready))
         for r in range(2)
     ]  # fmt: skip
     for p in procs:
@@ -107,6 +129,7 @@ def silkgate_run(files: list[Path], work: Path, protocol: str, n: int) -> tuple[
             if all(p in d.principals for p in parties):
                 break
             time.sleep(0.1)
+        _wait_until_started([d.node_address(p) for p in parties], deadline)
         with compute.open_scheduler(grants=grants) as scheduler:
             spec = TaskSpec.model_validate(
                 {
@@ -127,6 +150,26 @@ def silkgate_run(files: list[Path], work: Path, protocol: str, n: int) -> tuple[
         for p in procs:
             p.terminate()
             p.wait(10)
+
+
+def _wait_until_started(addresses: list[str], deadline: float) -> None:
+    """Until each node has finished starting: its spare step process has loaded spu.
+
+    A node that has run for a few seconds is in this state; the timed task starts then.
+    """
+    import httpx
+
+    waiting = list(addresses)
+    while waiting and time.monotonic() < deadline:
+        try:
+            if httpx.get(waiting[0] + "/v1/health", timeout=5).json().get("spare_ready"):
+                waiting.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    if waiting:
+        raise SystemExit(f"nodes at {waiting} did not finish starting")
 
 
 def main() -> None:

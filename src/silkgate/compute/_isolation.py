@@ -8,18 +8,26 @@ the step's time limit (0.9 × ``limits.time_s``, when the scheduler stops waitin
 reply), kills it then or when the scheduler aborts the attempt (``task.abort``), and
 answers the request with ``TaskFailed``; the node itself, and its other steps, carry on.
 
-Protocol, parent → child: ``python -c … PARENT_PID RESULT_FD`` (running `child`)
-in a new session (so a kill reaches spu's helper processes too), with the step as one
-JSON line on stdin: operation, party, task, session, args, data directory, budgets file,
-workdir, host and time limit. ``TMPDIR`` is the step's workdir, so the files spu stages
-there (sorted keys) go when the node removes the workdir, even after a kill. Child →
-parent: one JSON document on the result pipe, ``{"result", "metering"}`` or ``{"error",
+Protocol, parent → child: ``python -c … PARENT_PID RESULT_FD READY_FD`` (running `child`)
+in a new session (so a kill reaches spu's helper processes too). The child first loads
+what steps need (spu, pandas, the engines: 1–3 s of CPU) and writes one byte on the ready
+pipe; then it reads the step as one JSON line on stdin: operation, party, task, session,
+args, data directory, budgets file, workdir, its ``tmp`` directory, host and time limit.
+The child sets ``TMPDIR`` to that ``tmp`` directory, so the files spu stages there
+(sorted keys) go when the node removes the workdir, even after a kill. Child → parent:
+one JSON document on the result pipe, ``{"result", "metering"}`` or ``{"error",
 "message", "field"}``; then the child leaves with ``os._exit`` (no native destructors
 run). Nothing is pickled in either direction, and peers never talk to this channel.
 
+A node keeps one such process started ahead (`SpareStepProcess`): it loads while no step
+needs it and waits for one request, so a step does not wait for spu to load. The node's
+next isolated step takes it, and a new spare starts when that step ends; a step process
+runs exactly one step, spare or not, and is never reused.
+
 The child dies with the node: it asks Linux for SIGKILL when its parent thread ends
-(``PR_SET_PDEATHSIG``), ends itself when its stdin reaches EOF (the node closed it or
-died), and ends itself a little after its own time limit.
+(``PR_SET_PDEATHSIG``; a spare is started by a thread that lives as long as the node
+serves), ends itself when its stdin reaches EOF (the node closed it or died), whether
+waiting for its step or running it, and ends itself a little after its own time limit.
 """
 
 from __future__ import annotations
@@ -27,11 +35,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -66,6 +76,9 @@ STEP_SHARE = 0.9  # of limits.time_s: the scheduler's read timeout for one call
 _GRACE_S = 5.0  # the child's own deadline lies this far past the node's
 _EXIT_WAIT_S = 5.0  # after its reply, the child has this long to exit before it is killed
 _PR_SET_PDEATHSIG = 1
+# A step's result is still on its way to the scheduler when the step ends; the next spare
+# starts a little later, so that its loading (1-3 s of CPU) does not slow that down.
+_RESPAWN_AFTER_S = 2.0
 _CHILD = "import sys; from silkgate.compute._isolation import child; child(sys.argv[1:])"
 
 
@@ -86,19 +99,163 @@ class ChildStep:
     def kill(self) -> None:
         with self._lock:
             process = self.process
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # the child and spu's helpers (sort)
-        except (ProcessLookupError, PermissionError):
-            process.kill()
+        if process is not None:
+            _kill(process)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the child and spu's helpers (sort)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+@dataclass(eq=False)
+class _Started:
+    """A step process and the read ends of its pipes."""
+
+    process: subprocess.Popen[bytes]
+    result_fd: int
+    ready_fd: int
+
+    def is_ready(self) -> bool:
+        """True once it has loaded what steps need (it wrote on the ready pipe, or died)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.ready_fd, selectors.EVENT_READ)
+            return bool(selector.select(0))
+
+    def discard(self) -> None:
+        _kill(self.process)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(_EXIT_WAIT_S)
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
+        for fd in (self.result_fd, self.ready_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+
+
+def _spawn(engine_log_path: Path) -> _Started:
+    """Start a step process; it loads spu and the engines, then waits for its request."""
+    result_r, result_w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # spu's C++ logs and the step's own log lines go to the node's engine log, not the
+    # terminal or the node's stdout (which may carry JSON for a caller).
+    try:
+        with engine_log_path.open("ab") as engine_log:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(os.getpid()), str(result_w), str(ready_w)],
+                stdin=subprocess.PIPE, stdout=engine_log, stderr=subprocess.STDOUT,
+                pass_fds=(result_w, ready_w), env=env, start_new_session=True,
+            )  # fmt: skip
+    except BaseException:
+        os.close(result_r)
+        os.close(ready_r)
+        raise
+    finally:
+        os.close(result_w)
+        os.close(ready_w)
+    return _Started(process, result_r, ready_r)
+
+
+class SpareStepProcess:
+    """One step process a node starts ahead, so that its next isolated step finds spu loaded.
+
+    ``take()`` hands it to one step (or None when there is none); ``replenish()``, called
+    when a step ends, starts the next. Spares are started by a thread of their own that
+    lives until ``close()``, since a child's ``PR_SET_PDEATHSIG`` fires when the thread
+    that started it ends (a request thread ends with its request).
+    """
+
+    def __init__(self, engine_log_path: Path) -> None:
+        self._engine_log_path = engine_log_path
+        self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._closing = threading.Event()
+        self._spare: _Started | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._keep, name="spare-step", daemon=True)
+        self._thread.start()
+        self._wanted.set()
+
+    def take(self) -> _Started | None:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None and spare.process.poll() is not None:
+            spare.discard()  # it died waiting (killed from outside): start the step afresh
+            return None
+        return spare
+
+    def replenish(self) -> None:
+        self._wanted.set()
+
+    def is_ready(self) -> bool:
+        """True when a spare has loaded spu and the engines and waits for a step."""
+        with self._lock:  # a step that takes the spare closes its pipes
+            spare = self._spare
+            return spare is not None and spare.process.poll() is None and spare.is_ready()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
+        self._closing.set()
+        self._wanted.set()
+        if spare is not None:
+            spare.discard()
+        if self._thread is not None:
+            self._thread.join(_EXIT_WAIT_S)
+
+    def _keep(self) -> None:
+        delay_s = 0.0  # the first spare starts with the node
+        while self._wanted.wait():
+            if self._closing.wait(delay_s):
+                return
+            delay_s = _RESPAWN_AFTER_S
+            self._wanted.clear()
+            with self._lock:
+                if self._closed:
+                    return
+                if self._spare is not None:
+                    continue
+            try:
+                started = _spawn(self._engine_log_path)
+            except OSError:
+                log.exception("could not start a spare step process")
+                continue
+            if not self._keep_spare(started):
+                started.discard()
+                return
+
+    def _keep_spare(self, started: _Started) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            self._spare = started
+            return True
 
 
 def run_in_child(ctx: StepContext, op: str, args: Json, step: ChildStep, *,
-                 budgets_path: Path, default_epsilon: float) -> Json:  # fmt: skip
-    """Run operation ``op`` for ``ctx`` in a child process; its result, metering folded in."""
+                 budgets_path: Path, default_epsilon: float,
+                 spare: SpareStepProcess | None = None) -> Json:  # fmt: skip
+    """Run operation ``op`` for ``ctx`` in a child process; its result, metering folded in.
+
+    The child is ``spare``'s waiting process when it has one, else a new one.
+    """
     limit_s = STEP_SHARE * ctx.task.limits.time_s
     deadline = time.monotonic() + limit_s
+    tmp = ctx.workdir / "tmp"
+    tmp.mkdir()
     request = {
         "op": op,
         "party": ctx.party,
@@ -109,32 +266,36 @@ def run_in_child(ctx: StepContext, op: str, args: Json, step: ChildStep, *,
         "budgets": str(budgets_path),
         "default_epsilon": default_epsilon,
         "workdir": str(ctx.workdir),
+        "tmpdir": str(tmp),
         "host": ctx.host,
         "limit_s": limit_s,
     }
-    tmp = ctx.workdir / "tmp"
-    tmp.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
-    read_fd, write_fd = os.pipe()
-    # spu's C++ logs and the step's own log lines go to the node's engine log, not the
-    # terminal or the node's stdout (which may carry JSON for a caller).
-    engine_log = (ctx.workdir.parent / "engine.log").open("ab")
     try:
+        started = spare.take() if spare is not None else None
         with step._lock:
             if step.aborted.is_set():
+                if started is not None:
+                    started.discard()
                 raise TaskFailed(f"{op} at {ctx.party!r}: the attempt was aborted")
-            step.process = subprocess.Popen(
-                [sys.executable, "-c", _CHILD, str(os.getpid()), str(write_fd)],
-                stdin=subprocess.PIPE, stdout=engine_log, stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,), env=env, start_new_session=True,
-            )  # fmt: skip
-    except BaseException:
-        os.close(read_fd)
-        raise
+            if started is None:
+                started = _spawn(ctx.workdir.parent / "engine.log")
+            step.process = started.process
+        ctx.log.info("%s %s: step process %d", op, ctx.task.id, started.process.pid)
+        reply = _converse(started, request, step, deadline)
     finally:
-        os.close(write_fd)
-        engine_log.close()
-    process = step.process
+        if spare is not None:
+            spare.replenish()
+    if step.aborted.is_set() and not reply:
+        raise TaskFailed(f"{op} at {ctx.party!r} was aborted by the scheduler")
+    if reply is None:
+        raise TaskFailed(f"{op} at {ctx.party!r} exceeded its time limit of {limit_s:g} s")
+    return _decode(reply, op, ctx, started.process.returncode)
+
+
+def _converse(started: _Started, request: dict[str, Any], step: ChildStep,
+              deadline: float) -> bytes | None:  # fmt: skip
+    """Send the request, collect the reply (see `_collect`), and leave no process behind."""
+    process = started.process
     assert process.stdin is not None
     try:
         try:
@@ -142,24 +303,19 @@ def run_in_child(ctx: StepContext, op: str, args: Json, step: ChildStep, *,
             process.stdin.flush()  # stdin stays open: its EOF tells the child the node is gone
         except OSError:
             pass  # the child died at once; its exit status says so below
-        reply = _collect(read_fd, process, step, deadline)
-        if step.aborted.is_set() and not reply:
-            raise TaskFailed(f"{op} at {ctx.party!r} was aborted by the scheduler")
-        if reply is None:
-            raise TaskFailed(f"{op} at {ctx.party!r} exceeded its time limit of {limit_s:g} s")
-        try:
-            process.wait(_EXIT_WAIT_S)
-        except subprocess.TimeoutExpired:
-            step.kill()
-            process.wait()
+        reply = _collect(started.result_fd, process, step, deadline)
+        if reply is not None:
+            try:
+                process.wait(_EXIT_WAIT_S)
+            except subprocess.TimeoutExpired:
+                step.kill()
+                process.wait()
+        return reply
     finally:
         step.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(_EXIT_WAIT_S)  # reap it: no zombie is left behind
-        os.close(read_fd)
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-    return _decode(reply, op, ctx, process.returncode)
+        started.close_pipes()
 
 
 def _collect(fd: int, process: subprocess.Popen[bytes], step: ChildStep,
@@ -219,19 +375,39 @@ def child(argv: list[str]) -> NoReturn:
     from silkgate.compute._metering import Meter
 
     meter = Meter("child", whole_process=True)  # the step's CPU includes loading spu
-    parent, result_fd = int(argv[0]), int(argv[1])
+    parent, result_fd, ready_fd = (int(arg) for arg in argv[:3])
     os.set_inheritable(result_fd, False)  # spu's helper processes must not hold the pipe
     _die_with(parent)
+    begun = time.monotonic()
+    try:
+        _preload()
+        not_loaded: BaseException | None = None
+    except BaseException as exc:  # reported as the step's failure once its request comes
+        not_loaded = exc
+    loaded_s = time.monotonic() - begun
+    os.write(ready_fd, b"1")
+    os.close(ready_fd)
     line = sys.stdin.buffer.readline()
+    waited_s = time.monotonic() - begun - loaded_s
+    if not line:
+        os._exit(125)  # the node closed our stdin or died before it had a step for us
     threading.Thread(target=_exit_on_eof, name="lifeline", daemon=True).start()
     try:
         request = json.loads(line)
+        if not_loaded is not None:
+            raise not_loaded
+        os.environ["TMPDIR"] = str(request["tmpdir"])  # for spu's native code too
+        tempfile.tempdir = None
         timer = threading.Timer(float(request["limit_s"]) + _GRACE_S, os._exit, (124,))
         timer.daemon = True
         timer.start()
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(name)s [step %(process)d] %(message)s"
         )
+        logging.getLogger("silkgate.compute.node").info(
+            "%s %s: step process loaded in %.2f s, then waited %.2f s for its step",
+            request["op"], request["task"]["id"], loaded_s, waited_s,
+        )  # fmt: skip
         result = _run(request, meter)
         reply: dict[str, Any] = {"result": result, "metering": meter.finish(0).model_dump()}
     except SilkgateError as exc:
@@ -239,7 +415,7 @@ def child(argv: list[str]) -> NoReturn:
     except BaseException as exc:  # the step's boundary: its failure is one line back
         logging.getLogger("silkgate.compute.node").exception("step failed")
         reply = {"error": "TaskFailed", "message": f"{type(exc).__name__}: {exc}"}
-    data = json.dumps(reply).encode()
+    data = _dumps(reply)
     view = memoryview(data)
     while view:
         view = view[os.write(result_fd, view) :]
@@ -247,6 +423,39 @@ def child(argv: list[str]) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip native destructors: a link that lost its peer may block or abort
+
+
+def _dumps(reply: dict[str, Any]) -> bytes:
+    """The reply as JSON: by orjson (several times faster on a long intersection) when it
+    writes what ``json.dumps`` would (it refuses non-string keys and writes NaN as null)."""
+    import orjson
+
+    try:
+        if _finite(reply):
+            return orjson.dumps(reply)
+    except TypeError:
+        pass
+    return json.dumps(reply).encode()
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(type(v) is str for v in value) or all(_finite(v) for v in value)
+    return True
+
+
+def _preload() -> None:
+    """Load what steps need, before the request comes (a spare loads while it waits)."""
+    import spu.libspu
+    import spu.psi  # noqa: F401
+
+    from silkgate.compute._engines import engines
+
+    engines()
 
 
 def _run(request: dict[str, Any], meter: Meter) -> Json:

@@ -38,7 +38,7 @@ from silkgate.compute._engines._link import reserve_port
 from silkgate.compute._errors import TaskFailed, TaskRefused
 from silkgate.compute._grants import GrantChecker
 from silkgate.compute._identity import Verifier
-from silkgate.compute._isolation import ChildStep, run_in_child
+from silkgate.compute._isolation import ChildStep, SpareStepProcess, run_in_child
 from silkgate.compute._metering import Meter
 from silkgate.compute._sources import DataSource
 from silkgate.compute._spec import TaskSpec
@@ -95,6 +95,7 @@ class Node:
         self._steps_lock = threading.Lock()
         self._steps: dict[str, set[ChildStep]] = {}
         self._aborted: dict[str, float] = {}
+        self._spare = SpareStepProcess(state_dir / "engine.log")
         self._ops: dict[str, Operation] = {
             "node.describe": _describe,
             "node.budget": _budget,
@@ -125,8 +126,14 @@ class Node:
             target=self._server.serve_forever, name=f"node-{self.party}", daemon=True
         )
         self._thread.start()
+        self._spare.start()
         log.info("node %s serving on %s", self.party, self.address)
         return self
+
+    @property
+    def spare_ready(self) -> bool:
+        """Whether a step process with spu loaded waits for this node's next PSI/SPU step."""
+        return self._spare.is_ready()
 
     def serve_forever(self) -> None:
         if self._thread is None:
@@ -148,6 +155,7 @@ class Node:
             running = [step for steps in self._steps.values() for step in steps]
         for step in running:
             step.abort()
+        self._spare.close()
 
     def __enter__(self) -> Node:
         return self.start()
@@ -225,7 +233,8 @@ class Node:
             self._steps.setdefault(key, set()).add(step)
         try:
             return run_in_child(ctx, op, args, step, budgets_path=self.budgets.path,
-                                default_epsilon=self.budgets.default_epsilon)  # fmt: skip
+                                default_epsilon=self.budgets.default_epsilon,
+                                spare=self._spare)  # fmt: skip
         finally:
             with self._steps_lock:
                 steps = self._steps.get(key, set())
@@ -277,7 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == "/v1/health":
-            self._send(HTTPStatus.OK, {"party": self.owner.party, "status": "ok"})
+            self._send(HTTPStatus.OK, {"party": self.owner.party, "status": "ok",
+                                       "spare_ready": self.owner.spare_ready})  # fmt: skip
         else:
             self._send(HTTPStatus.NOT_FOUND, {"error": "NotFound", "message": "no such path"})
 
@@ -297,10 +307,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise InvalidInput("request body must be a JSON object")
             reply = self.owner.handle(principal, op, body, len(raw))
-            payload = json.dumps(reply).encode()
-            reply_metering = reply["metering"]
-            reply_metering["bytes_exchanged"] += len(payload)
-            self._send(HTTPStatus.OK, reply)
+            result = json.dumps(reply["result"])  # once: it may be long (an intersection)
+            reply["metering"]["bytes_exchanged"] += len(_reply_body(result, reply["metering"]))
+            self._send_body(HTTPStatus.OK, _reply_body(result, reply["metering"]))
         except SilkgateError as exc:
             if isinstance(exc, AccessDenied):
                 self.owner.refuse(principal, op, f"{type(exc).__name__}: {exc}")
@@ -315,12 +324,19 @@ class _Handler(BaseHTTPRequestHandler):
             )
 
     def _send(self, status: HTTPStatus, payload: Json) -> None:
-        data = json.dumps(payload).encode()
+        self._send_body(status, json.dumps(payload).encode())
+
+    def _send_body(self, status: HTTPStatus, data: bytes) -> None:
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _reply_body(result: str, metering: Json) -> bytes:
+    """``json.dumps({"result": …, "metering": …})`` with the result already dumped."""
+    return f'{{"result": {result}, "metering": {json.dumps(metering)}}}'.encode()
 
 
 def _status(exc: SilkgateError) -> HTTPStatus:

@@ -21,17 +21,19 @@ intersection (as with two receivers); it never reaches the scheduler or a receiv
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import operator
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from silkgate.compute._engines._base import Cluster, Isolated, Json, Operation, StepContext
@@ -131,14 +133,19 @@ def _run_at_node(ctx: StepContext, args: Json) -> Json:
     receivers = [parties.index(r) for r in task.receivers]
     is_receiver = rank in receivers
     server_cache = None
+    if params.protocol == "ub":  # its reports count the cache, not the rows read here
+        ctx.meter.add_rows(ctx.source.describe(item.dataset).rows)
     if params.protocol == "ub" and rank == 0:
         server_cache = _cache_of(ctx, item.dataset, source, columns)
         if not (server_cache / "ready").is_file():
             raise TaskFailed(f"no offline ub-psi cache of {item.dataset!r}: psi.ub_offline first")
+    started = time.perf_counter()
     link = make_link(
         f"{ctx.session}-psi", parties, args["addresses"], rank, 0.8 * task.limits.time_s
     )
-    ctx.log.info("psi %s rank %d of %s (%s)", task.id, rank, parties, params.protocol)
+    ctx.log.info("psi %s rank %d of %s (%s): link formed in %.3f s", task.id, rank, parties,
+                 params.protocol, time.perf_counter() - started)  # fmt: skip
+    started = time.perf_counter()
     try:
         if params.protocol == "ub":
             _run_ub(psi, link, rank, source, columns, output, server_cache or ctx.workdir)
@@ -155,14 +162,19 @@ def _run_at_node(ctx: StepContext, args: Json) -> Json:
                 ),
                 output_params=psi.OutputParams(path=str(output), disable_alignment=True),
             )
-            psi.psi_execute(config, link)
+            report = psi.psi_execute(config, link)
+            ctx.meter.add_rows(int(report.original_count))
     finally:
         link.stop_link()
+    ctx.log.info("psi %s: protocol ran in %.3f s", task.id, time.perf_counter() - started)
     if params.keep:
         _hold(ctx, item.dataset, columns, _read_keys(output, columns))
     if not is_receiver:
         return {"received": False}
+    started = time.perf_counter()
     keys = _read_keys(output, columns)
+    ctx.log.info("psi %s: %d keys read in %.3f s", task.id, len(keys),
+                 time.perf_counter() - started)  # fmt: skip
     answer: Json = {"received": True, "count": len(keys)}
     if params.output == "intersection":
         answer["intersection"] = keys
@@ -193,9 +205,12 @@ def _run_ub(psi: Any, link: Any, rank: int, source: Path, columns: list[str], ou
 
 
 def _keys_file(ctx: StepContext, dataset: str, columns: tuple[str, ...]) -> Path:
-    """The dataset as a CSV spu reads: its own file, else its key columns written out."""
+    """The dataset as a CSV spu reads: its own file, else its key columns written out.
+
+    The caller meters the rows read (from spu's report where it has one: counting them
+    first would be another pass over the file before the link opens).
+    """
     source = ctx.source.csv_path(dataset)
-    ctx.meter.add_rows(ctx.source.describe(dataset).rows)
     if source is None:
         source = ctx.workdir / "keys.csv"
         ctx.source.read(dataset, columns).astype(str).to_csv(source, index=False)
@@ -225,6 +240,7 @@ def _ub_offline(ctx: StepContext, args: Json) -> Json:
     (item,) = ctx.task.inputs_of(ctx.party)
     columns = list(item.columns)
     source = _keys_file(ctx, item.dataset, item.columns)
+    ctx.meter.add_rows(ctx.source.describe(item.dataset).rows)
     cache = _cache_of(ctx, item.dataset, source, columns)
     root = cache.parent
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -323,13 +339,31 @@ def _keep(ctx: StepContext, args: Json) -> Json:
 
 
 def _read_keys(output: Path, columns: list[str]) -> list[str] | list[list[str]]:
+    """The distinct keys of spu's output file, sorted (as strings, rows as lists)."""
     if not output.is_file():
         return []
-    frame = pd.read_csv(output, usecols=columns, dtype=str, keep_default_na=False)[columns]
-    frame = frame.drop_duplicates().sort_values(columns)
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    table = pa_csv.read_csv(
+        output,
+        convert_options=pa_csv.ConvertOptions(
+            include_columns=columns,
+            column_types=dict.fromkeys(columns, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     if len(columns) == 1:
-        return [str(v) for v in frame[columns[0]].tolist()]
-    return [[str(v) for v in row] for row in frame.itertuples(index=False)]
+        keys: list[str] = table.column(0).to_pylist()
+        return keys if _ascending(keys) else sorted(set(keys))
+    rows = list(zip(*(table.column(c).to_pylist() for c in columns), strict=True))
+    return [list(row) for row in (rows if _ascending(rows) else sorted(set(rows)))]
+
+
+def _ascending(items: Sequence[Any]) -> bool:
+    """Strictly ascending, so already distinct and sorted (spu keeps the input's order)."""
+    return all(map(operator.lt, items, itertools.islice(items, 1, None)))
 
 
 def _protocol(psi: object, name: str) -> object:
