@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 from typing import Any
 
 import httpx
@@ -23,6 +25,12 @@ _ERRORS: dict[str, type[Exception]] = {
     "Unauthenticated": Unauthenticated,
     "AccessDenied": AccessDenied,
 }
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One default TLS context for every call: building one loads the CA bundle (~70 ms)."""
+    return ssl.create_default_context()
 
 
 class NodeClient:
@@ -50,7 +58,8 @@ class NodeClient:
         headers = self.identity.sign_headers("POST", path, body)
         headers["content-type"] = "application/json"
         try:
-            with httpx.Client(timeout=httpx.Timeout(0.9 * timeout_s, connect=5.0)) as client:
+            timeout = httpx.Timeout(0.9 * timeout_s, connect=5.0)
+            with httpx.Client(timeout=timeout, verify=_tls_context()) as client:
                 response = client.post(address + path, content=body, headers=headers)
         except httpx.TimeoutException:
             raise NodeUnavailable(

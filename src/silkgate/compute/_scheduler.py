@@ -44,6 +44,7 @@ from silkgate.domain import Conflict, InvalidInput, SilkgateError
 log = logging.getLogger("silkgate.compute.scheduler")
 NOT_IDEMPOTENT = frozenset({"dp_query"})
 ABORT_TIMEOUT_S = 5.0
+_ENDED_KEPT = 16
 
 
 class _Cancelled(Exception):
@@ -74,6 +75,9 @@ class Scheduler:
         self.retry_delay_s = retry_delay_s
         self._threads: dict[str, threading.Thread] = {}
         self._cancel: dict[str, threading.Event] = {}
+        # the last few records as their task thread ended, for a wait() on them: a result of
+        # 10⁵ keys or more takes a noticeable while to read back from the store
+        self._ended: dict[str, TaskRecord] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -104,6 +108,11 @@ class Scheduler:
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         if thread is not None:
             thread.join(timeout_s)
+            if not thread.is_alive():
+                with self._lock:
+                    ended = self._ended.pop(task_id, None)
+                if ended is not None:
+                    return ended
             return self.status(task_id)
         while True:
             record = self.status(task_id)
@@ -304,6 +313,10 @@ class Scheduler:
         record.finished_at = dt.datetime.now(dt.UTC)
         record.log.append(f"{state}" + (f": {error}" if error else ""))
         self.store.save(record)
+        with self._lock:
+            self._ended[record.id] = record
+            while len(self._ended) > _ENDED_KEPT:
+                del self._ended[next(iter(self._ended))]
         log.info("task %s %s", record.id, state)
 
     def _add_metering(self, record: TaskRecord, metering: Metering) -> None:
