@@ -27,10 +27,12 @@ waits for its organisation's peer to report the commit, with up to ``--window``
 transactions in flight. p50/p99 are proposal-to-commit; peers_agree: all three peers reach
 the same height, commit hash and state root; cpu_us_per_tx: CPU time per transaction of
 this client process, of each peer process (from the peers' ``status``) and of the three
-NATS servers together (``nats_servers``, from the OS). Baseline, same run: raw JetStream
-publish-with-ack rate (pipelined, same window) of envelope-sized messages to a stream with
-the same settings (``publish_rate``), and the synchronous one-at-a-time rate; ratio =
-committed_tps / publish_rate.
+NATS servers together (``nats_servers``, from the OS). Every NATS connection (clients,
+peers, routes between servers) is mutual TLS 1.3 with the organisations' certificates
+(``nats_tls``). Baseline, same run: raw JetStream publish-with-ack rate (pipelined, same
+window) of envelope-sized messages to a stream with the same settings, over the same TLS
+servers with the client's own certificate (``publish_rate``), and the synchronous
+one-at-a-time rate; ratio = committed_tps / publish_rate.
 
 Usage: python benchmarks/ledger.py --ordering solo|jetstream [--quick]
 """
@@ -45,6 +47,7 @@ import os
 import platform
 import queue
 import sqlite3
+import ssl
 import sys
 import tempfile
 import threading
@@ -289,7 +292,13 @@ def run_jetstream(
                 | {"nats_servers": round(nats_cpu / count * 1e6)}
             )
             blocks = {r.block for r in receipts}
-            base = publish_baseline(cluster.urls, envelope_bytes, min(count, 10_000), window)
+            base = publish_baseline(
+                cluster.urls,
+                cluster.nats_tls(orgs[0], "client"),  # the client's certificate, as above
+                envelope_bytes,
+                min(count, 10_000),
+                window,
+            )
             figures: dict[str, object] = {
                 "committed_tps": round(committed / elapsed, 1),
                 "p50_ms": _percentile(latencies, 0.5),
@@ -306,6 +315,7 @@ def run_jetstream(
                 "nats_servers": 3,
                 "replicas": 3,
                 "peer_processes": len(orgs),
+                "nats_tls": True,
             }
             return figures, base
         finally:
@@ -322,10 +332,12 @@ def _nats_cpu_s(cluster: Cluster) -> float:
     return total
 
 
-def publish_baseline(urls: list[str], size: int, count: int, window: int) -> dict[str, float]:
+def publish_baseline(
+    urls: list[str], tls: ssl.SSLContext, size: int, count: int, window: int
+) -> dict[str, float]:
     """Raw JetStream publish-with-ack rates to a fresh stream with the ledger's settings."""
     names = StreamNames("BENCH_RAW", "bench.raw")
-    orderer = JetStreamOrderer(urls, names).start()
+    orderer = JetStreamOrderer(urls, names, tls=tls).start()
     payload = os.urandom(size // 2).hex().encode()
     try:
 

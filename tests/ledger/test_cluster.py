@@ -19,9 +19,11 @@ from silkgate.ledger import (
     CertificateAuthority,
     Cluster,
     ClusterClient,
+    JetStreamOrderer,
     LedgerError,
     LedgerStore,
     TxReceipt,
+    nats_tls_context,
     verify_ledger,
 )
 
@@ -123,6 +125,16 @@ def test_endpoint_refuses_a_certificate_of_no_consortium_ca(
             client.start()
     finally:
         client.close()
+
+
+def test_nats_refuses_a_client_certificate_of_no_consortium_ca(cluster: Cluster) -> None:
+    stranger = CertificateAuthority.make("xx-stranger", "SG").enroll("client", "client")
+    context = nats_tls_context(stranger, cluster.ca_pems().values())
+    orderer = JetStreamOrderer(cluster.urls, cluster.names, tls=context, connect_timeout_s=10)
+
+    with pytest.raises(LedgerError, match="ALERT_UNKNOWN_CA"):
+        orderer.start()
+    orderer.close()
 
 
 def test_killed_peer_restarts_and_catches_up_to_the_same_state_root(

@@ -37,7 +37,7 @@ from silkgate.ledger._errors import (
 )
 from silkgate.ledger._identity import CertificateAuthority, Identity, Member, Msp
 from silkgate.ledger._merkle import InclusionProof, merkle_root, verify_inclusion
-from silkgate.ledger._nats import NatsServers
+from silkgate.ledger._nats import NatsServers, NatsTls, nats_tls_context
 from silkgate.ledger._node import PeerNode, run_peer
 from silkgate.ledger._ordering import (
     BlockCutter,
@@ -95,6 +95,7 @@ __all__ = [
     "Member",
     "Msp",
     "NatsServers",
+    "NatsTls",
     "Orderer",
     "OrderingSettings",
     "OrgConfig",
@@ -121,6 +122,7 @@ __all__ = [
     "function",
     "grant_allows",
     "merkle_root",
+    "nats_tls_context",
     "registry_args",
     "run_peer",
     "verify_inclusion",

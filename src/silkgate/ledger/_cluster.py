@@ -7,6 +7,11 @@ replicated stream (R = min(3, servers)), puts the genesis block on it and starts
 ``close()`` stops them. ``detach=True`` leaves them running (``silkgate cluster up``), and
 ``Cluster.down(home)`` stops what ``cluster.json`` records. Fault injection for tests:
 ``kill_peer``, ``start_peer``, ``kill_nats``, ``start_nats``, ``add_peer``.
+
+Every NATS connection is mutual TLS (see ``_nats``): ``create()`` issues each NATS server a
+certificate from an organisation CA (``nats/tls/``, keys 0600; ``start()`` issues them for
+a home made before NATS used TLS), and every process connects with its own member
+certificate (``nats_tls``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -28,8 +34,10 @@ from silkgate.ledger._identity import CertificateAuthority, Identity
 from silkgate.ledger._nats import (
     NatsPorts,
     NatsServers,
+    NatsTls,
     free_port,
     free_ports,
+    nats_tls_context,
     release,
     stop_pid,
 )
@@ -52,7 +60,9 @@ class Cluster:
         self._state: dict[str, Any] = json.loads((home / _STATE).read_text())
         self._manifest: dict[str, Any] = json.loads((home / "consortium.json").read_text())
         ports = [NatsPorts(p["name"], p["client"], p["cluster"]) for p in self._state["nats"]]
-        self.nats = NatsServers(home / "nats", ports=ports, detach=detach)
+        self.nats = NatsServers(
+            home / "nats", ports=ports, detach=detach, tls=NatsTls(home / "nats" / "tls")
+        )
         self._peers: dict[str, subprocess.Popen[bytes]] = {}
         self._clients: list[ClusterClient] = []
         self._admin: ClusterClient | None = None
@@ -69,7 +79,7 @@ class Cluster:
         batch_timeout_s: float = 0.1,
         detach: bool = False,
     ) -> Cluster:
-        """Make the consortium files and the port plan (nothing runs yet)."""
+        """Make the consortium files, the port plan and NATS certificates (nothing runs yet)."""
         if nats < 1:
             raise InvalidInput("--nats must be at least 1", field="nats")
         Consortium.create(
@@ -90,7 +100,9 @@ class Cluster:
             },
         }
         (home / _STATE).write_text(json.dumps(state, indent=2) + "\n")
-        return cls(home, detach=detach)
+        cluster = cls(home, detach=detach)
+        cluster._ensure_nats_tls()
+        return cluster
 
     @staticmethod
     def exists(home: Path) -> bool:
@@ -143,8 +155,27 @@ class Cluster:
         raise NotFound(f"no organisation {text!r}; one of {', '.join(self.orgs)}", field="--org")
 
     # lifecycle ---------------------------------------------------------------------------------
+    def ca_pems(self) -> dict[str, str]:
+        """``org`` → its CA certificate (PEM): the trust anchors of every TLS connection."""
+        return {o: (self.home / "orgs" / o / "ca" / "ca.pem").read_text() for o in self.orgs}
+
+    def nats_tls(self, org: str, name: str = "admin") -> ssl.SSLContext:
+        """The TLS context member ``org/name`` connects to the NATS servers with."""
+        identity = Identity.load(self.home / "orgs" / org / "members", name)
+        return nats_tls_context(identity, self.ca_pems().values())
+
+    def _ensure_nats_tls(self) -> None:
+        """Issue the NATS servers' certificates unless they exist (a home from before TLS)."""
+        tls = self.nats.tls
+        assert tls is not None
+        if all(tls.has(port.name) for port in self.nats.ports):
+            return
+        cas = [CertificateAuthority.load(self.home / "orgs" / org / "ca", org) for org in self.orgs]
+        NatsTls.issue(tls.directory, cas, [port.name for port in self.nats.ports])
+
     def start(self) -> Cluster:
         try:
+            self._ensure_nats_tls()
             self.nats.start()
             self._record_nats()
             self._create_stream()
@@ -162,7 +193,7 @@ class Cluster:
 
     def _create_stream(self) -> None:
         genesis = read_genesis((self.home / "genesis.json").read_bytes())
-        orderer = JetStreamOrderer(self.urls, self.names).start()
+        orderer = JetStreamOrderer(self.urls, self.names, tls=self.nats_tls(self.orgs[0])).start()
         try:
 
             async def prepare() -> None:
@@ -305,7 +336,7 @@ class Cluster:
 
     def stream_leader(self) -> int:
         """Index of the NATS server leading the stream's Raft group."""
-        orderer = JetStreamOrderer(self.urls, self.names).start()
+        orderer = JetStreamOrderer(self.urls, self.names, tls=self.nats_tls(self.orgs[0])).start()
         try:
             info = orderer._loop.run(orderer.js.stream_info(self.names.stream), timeout_s=30)
         finally:
@@ -325,9 +356,12 @@ class Cluster:
             spec = next(o for o in self._manifest["orgs"] if o["id"] == org)
             identity = ca.enroll(name, "client", certifications=spec["certifications"])
             identity.save(members)
-        ca_pems = {o: (self.home / "orgs" / o / "ca" / "ca.pem").read_text() for o in self.orgs}
         client = ClusterClient(
-            identity, self.endpoints(), self.urls, genesis_hash=self.genesis_hash, ca_pems=ca_pems
+            identity,
+            self.endpoints(),
+            self.urls,
+            genesis_hash=self.genesis_hash,
+            ca_pems=self.ca_pems(),
         ).start()
         self._clients.append(client)
         return client

@@ -15,6 +15,7 @@ Assumption: CA private keys stay with their organisations (here: files under the
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -196,8 +197,13 @@ class CertificateAuthority:
         certifications: Iterable[str] = (),
         valid_days: float = 365,
         now: dt.datetime | None = None,
+        hosts: Iterable[str] = (),
     ) -> Identity:
-        """Make a key pair and a certificate for ``name`` with the organisation's attributes."""
+        """Make a key pair and a certificate for ``name`` with the organisation's attributes.
+
+        ``hosts`` (IP addresses or DNS names) go in the subject alternative name, for a
+        server whose clients check its host name (NATS servers); member certificates have none.
+        """
         if role not in _ROLES:
             raise UnknownIdentity(f"role {role!r} is not one of {', '.join(_ROLES)}", field="role")
         key = Ed25519PrivateKey.generate()
@@ -208,7 +214,7 @@ class CertificateAuthority:
             "country": self.country,
             "certifications": sorted(set(certifications)),
         }
-        cert = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(
                 x509.Name(
@@ -231,8 +237,11 @@ class CertificateAuthority:
                 ),
                 critical=False,
             )
-            .sign(self._key, None)
         )
+        names = [_general_name(host) for host in hosts]
+        if names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        cert = builder.sign(self._key, None)
         pem = cert.public_bytes(serialization.Encoding.PEM).decode()
         return Identity(pem, key.private_bytes_raw())
 
@@ -279,6 +288,13 @@ class CertificateAuthority:
         ca._crl_number = int(state["crl_number"])
         ca._revoked = {int(s): dt.datetime.fromisoformat(t) for s, t in state["revoked"].items()}
         return ca
+
+
+def _general_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def _write_private(path: Path, key: Ed25519PrivateKey) -> None:

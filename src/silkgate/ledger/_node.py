@@ -3,7 +3,8 @@
 ``PeerNode`` owns a ``Peer`` (its own SQLite store), reads the stream from its last block on
 (a new peer from genesis, a restarted one from where it stopped), cuts and commits blocks,
 publishes a time-to-cut marker when transactions have waited ``batch_timeout_s``, and
-serves endorsement and queries to members over mutual TLS (``_endpoint``).
+serves endorsement and queries to members over mutual TLS (``_endpoint``). It reaches the
+NATS servers over mutual TLS too, with its own peer certificate (``nats_tls_context``).
 
 Threads: the network (NATS and TLS) runs on a ``LoopThread``; one worker thread owns the
 store and does all CPU work (cutting, validation, commit, endorsement, queries) from a
@@ -39,6 +40,7 @@ from silkgate.ledger._endpoint import (
 from silkgate.ledger._errors import LedgerError, UnknownIdentity
 from silkgate.ledger._identity import Identity
 from silkgate.ledger._loop import LoopThread
+from silkgate.ledger._nats import nats_tls_context
 from silkgate.ledger._ordering import (
     BlockCutter,
     CutPoint,
@@ -98,7 +100,12 @@ class PeerNode:
         self.identity = Identity.load(home / "orgs" / org / "members", name)
         self.peer = Peer(self.identity, peer_store_path(home, org, name))
         self._io = LoopThread(f"peer-{org}-io")
-        self._orderer = JetStreamOrderer(servers, self.names, loop=self._io)
+        ca_pems = [
+            (home / "orgs" / str(o["id"]) / "ca" / "ca.pem").read_text() for o in manifest["orgs"]
+        ]
+        self._orderer = JetStreamOrderer(
+            servers, self.names, loop=self._io, tls=nats_tls_context(self.identity, ca_pems)
+        )
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._counter = itertools.count()
         self._stream_queued = 0

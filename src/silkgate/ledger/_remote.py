@@ -22,6 +22,7 @@ from silkgate.ledger._endpoint import PeerConnection, tls_context
 from silkgate.ledger._errors import LedgerError, TransactionRejected
 from silkgate.ledger._identity import Identity, Msp
 from silkgate.ledger._loop import LoopThread
+from silkgate.ledger._nats import nats_tls_context
 from silkgate.ledger._ordering import JetStreamOrderer, StreamNames
 from silkgate.ledger._transactions import Endorsement
 from silkgate.ledger._types import JsonValue
@@ -33,7 +34,8 @@ class ClusterClient:
     """Acts for one member identity against peer endpoints and the ordering stream.
 
     ``peers`` maps organisation ids to ``host:port`` of their peers' endpoints; ``servers``
-    are the NATS URLs; ``ca_pems`` the organisations' CA certificates (the trust anchors).
+    are the NATS URLs; ``ca_pems`` the organisations' CA certificates (the trust anchors of
+    both: the client presents ``identity``'s certificate to peers and to NATS servers).
     """
 
     def __init__(
@@ -51,7 +53,12 @@ class ClusterClient:
         self._names = StreamNames.for_genesis(genesis_hash)
         self._ca_pems = dict(ca_pems)
         self._loop = LoopThread(f"client-{identity.subject}")
-        self._orderer = JetStreamOrderer(self._servers, self._names, loop=self._loop)
+        self._orderer = JetStreamOrderer(
+            self._servers,
+            self._names,
+            loop=self._loop,
+            tls=nats_tls_context(identity, self._ca_pems.values()),
+        )
         self._connections: dict[str, PeerConnection] = {}
         self._config: ConsortiumConfig | None = None
         self._rotation = itertools.count()
@@ -69,13 +76,13 @@ class ClusterClient:
         if self._connections:
             return self
         self._loop.start()
-        self._orderer.start()
         context = tls_context(self.identity, self._ca_pems.values(), server=False)
         msp = Msp(self._ca_pems, {})
         for org, address in self._addresses.items():
             host, _, port = address.rpartition(":")
             self._connections[org] = PeerConnection(org, host, int(port), context, msp)
         self._config = ConsortiumConfig.model_validate(self.call(self._home_org(), "config"))
+        self._orderer.start()
         return self
 
     def close(self) -> None:

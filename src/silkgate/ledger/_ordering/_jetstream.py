@@ -18,6 +18,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import secrets
+import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 import nats
 import nats.errors
 import nats.js.errors
+from nats.aio.client import Client as Nats
 from nats.js import api
 
 from silkgate.ledger._codec import sha256_hex
@@ -43,7 +45,6 @@ from silkgate.ledger._ordering._cutter import (
 )
 
 if TYPE_CHECKING:
-    from nats.aio.client import Client as Nats
     from nats.aio.msg import Msg
     from nats.js.client import JetStreamContext
 
@@ -120,9 +121,14 @@ class JetStreamOrderer:
         resume: CutPoint | None = None,
         max_tx_per_block: int = 500,
         publish_timeout_s: float = 60.0,
+        tls: ssl.SSLContext | None = None,
+        connect_timeout_s: float = 60.0,
     ) -> None:
         self.servers = list(servers)
         self.names = names
+        self._tls = tls
+        self._connect_timeout_s = connect_timeout_s
+        self._last_error: BaseException | None = None
         self._own_loop = loop is None
         self._loop = loop or LoopThread("jetstream")
         self._nc: Nats | None = None
@@ -143,22 +149,47 @@ class JetStreamOrderer:
         return self
 
     async def connect(self) -> None:
-        """Connect from the loop thread (reconnecting forever to any listed server)."""
+        """Connect from the loop thread, over ``tls`` when given.
+
+        The first connection is retried over the listed servers for ``connect_timeout_s``
+        (servers may still be starting), then fails naming the last error (a refused
+        certificate, say); once connected, the client reconnects forever.
+        """
         if self._nc is not None:
             return
+        nc = Nats()
         try:
-            self._nc = await nats.connect(
-                servers=self.servers,
-                connect_timeout=5,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.25,
-                allow_reconnect=True,
-                pending_size=64 * 1024 * 1024,
+            await asyncio.wait_for(
+                nc.connect(
+                    servers=self.servers,
+                    tls=self._tls,
+                    connect_timeout=5,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.25,  # type: ignore[arg-type]  # seconds; any float works
+                    allow_reconnect=True,
+                    pending_size=64 * 1024 * 1024,
+                    error_cb=self._on_error,
+                ),
+                self._connect_timeout_s,
             )
         except Exception as exc:  # nats-py raises several kinds for unreachable servers
-            raise LedgerError(f"cannot reach NATS at {', '.join(self.servers)}: {exc}") from None
-        self._js = self._nc.jetstream(timeout=5)
+            with contextlib.suppress(Exception):
+                await nc.close()
+            cause = self._last_error or exc
+            raise LedgerError(
+                f"cannot connect to NATS at {', '.join(self.servers)}: {cause!r}"
+            ) from None
+        self._nc = nc
+        self._js = nc.jetstream(timeout=5)
         self._window = asyncio.Semaphore(4096)
+
+    async def _on_error(self, error: Exception) -> None:
+        """Keep the last connection error, a TLS one over others (it says why we were refused).
+
+        nats-py would log each with a traceback instead.
+        """
+        if isinstance(error, ssl.SSLError) or not isinstance(self._last_error, ssl.SSLError):
+            self._last_error = error
 
     def close(self) -> None:
         if self._nc is not None:
