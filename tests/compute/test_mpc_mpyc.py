@@ -140,16 +140,24 @@ def test_steps_whose_fourth_party_never_comes_fail_at_the_limit_and_nodes_serve_
     spec = _spec("counts", "amount", ["sum"], time_s=time_s)
     client = NodeClient(scheduler.identity, Directory.load(four.compute.directory))
     session = "absent-peer-1"
-    addresses = [
-        client.call(p, "link.prepare", task=spec, session=session, args={}, timeout_s=30)[0][
-            "address"
-        ]
-        for p in PARTIES
+    links = [
+        client.call(
+            p,
+            "link.prepare",
+            task=spec,
+            session=session,
+            args={"rank": rank, "tls": True},
+            timeout_s=30,
+        )[0]
+        for rank, p in enumerate(PARTIES)
     ]  # the last party is never asked to run: its port stays unserved
+    addresses = [link["address"] for link in links]
+    certificates = [link["certificate"] for link in links]
     errors: dict[str, BaseException | None] = {}
 
     def run(rank: int) -> None:
-        args = {"parties": list(PARTIES), "addresses": addresses, "rank": rank}
+        args = {"parties": list(PARTIES), "addresses": addresses, "rank": rank,
+                "certificates": certificates}  # fmt: skip
         try:
             client.call(PARTIES[rank], "stats.mpyc", task=spec, session=session, args=args,
                         timeout_s=3 * time_s)  # fmt: skip

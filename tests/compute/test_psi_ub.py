@@ -35,7 +35,9 @@ def _ub(task_id: str) -> TaskSpec:
             "receivers": [CLIENT],
             "roles": {SERVER: "server"},
             "params": {"protocol": "ub"},
-            "limits": {"time_s": 240, "retries": 0},
+            # A ub-PSI attempt rarely hangs in spu at the client's start of the cache transfer
+            # (docs/compute.md, Limitations); as for users, the retry then serves.
+            "limits": {"time_s": 90, "retries": 1},
         }
     )
 

@@ -34,7 +34,11 @@ from pydantic import ValidationError
 from silkgate.compute._budget import PrivacyBudgets
 from silkgate.compute._engines import engines
 from silkgate.compute._engines._base import Isolated, Json, Operation, StepContext
-from silkgate.compute._engines._link import reserve_port
+from silkgate.compute._engines._link import (
+    forget_link_keys,
+    issue_link_certificate,
+    reserve_port,
+)
 from silkgate.compute._errors import TaskFailed, TaskRefused
 from silkgate.compute._grants import GrantChecker
 from silkgate.compute._identity import Verifier
@@ -115,6 +119,7 @@ class Node:
         for stale in self.state_dir.glob("*.*-*"):  # workdirs of a node killed mid-step
             if stale.is_dir() and _WORKDIR.match(stale.name):
                 shutil.rmtree(stale, ignore_errors=True)
+        forget_link_keys(self.state_dir)
         node = self
 
         class Handler(_Handler):
@@ -382,4 +387,10 @@ def _budget(ctx: StepContext, args: Json) -> Json:
 
 
 def _prepare_link(ctx: StepContext, args: Json) -> Json:
-    return {"address": f"{ctx.host}:{reserve_port(ctx.host)}"}
+    """An address for this node's end of the session's link; with ``tls``, a certificate."""
+    answer: Json = {"address": f"{ctx.host}:{reserve_port(ctx.host)}"}
+    if args.get("tls"):
+        answer["certificate"] = issue_link_certificate(
+            ctx.workdir.parent, ctx.session, ctx.party, int(args.get("rank", 0))
+        )
+    return answer

@@ -60,12 +60,17 @@ class MpcEngine:
     def run(self, task: TaskSpec, cluster: Cluster) -> Json:
         parties = [i.party for i in task.inputs]
         op = "stats.run" if len(parties) <= SPU_MAX_PARTIES else "stats.mpyc"
-        links = cluster.call_all([(p, "link.prepare", {}) for p in parties])
+        tls = op == "stats.mpyc"  # see _link: brpc over TLS is not usable in spu 0.9.5
+        links = cluster.call_all(
+            [(p, "link.prepare", {"rank": rank, "tls": tls}) for rank, p in enumerate(parties)]
+        )
         addresses = [link["address"] for link in links]
+        step: Json = {"parties": parties, "addresses": addresses}
+        if tls:
+            step["certificates"] = [link["certificate"] for link in links]
         answers = cluster.call_all(
-            [(p, op, {"parties": parties, "addresses": addresses, "rank": rank})
-             for rank, p in enumerate(parties)]
-        )  # fmt: skip
+            [(p, op, step | {"rank": rank}) for rank, p in enumerate(parties)]
+        )
         delivered = next(a for a in answers if a.get("received"))
         statistics: Json = delivered["statistics"]
         return statistics | {"protocol": delivered["protocol"]}

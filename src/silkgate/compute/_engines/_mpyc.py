@@ -3,7 +3,8 @@
 SPU's protocols serve two parties (SEMI2K) and three (ABY3), no more; MPyC serves the rest,
 and only those. Its runtime runs in the node's step process (`Isolated`: a dead peer ends
 the step at its time limit, not the node) and connects the parties directly over TCP, the
-addresses coming from ``link.prepare``; party ``i`` listens, parties ``j < i`` connect.
+addresses coming from ``link.prepare``; party ``i`` listens, parties ``j < i`` connect, over
+mutual TLS with the session's certificates (MPyC's ``--ssl``, see `_start_runtime`).
 With ``m`` parties MPyC is secure against ``t = ⌊(m−1)/2⌋`` semi-honest colluders.
 
 The data is split by rows: each party holds some rows of one column. So each node first
@@ -28,14 +29,18 @@ Nothing a peer sends is unpickled: secure integers (not arrays) travel as field 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from silkgate.compute._engines._base import Json, StepContext
+from silkgate.compute._engines._link import LinkTls
 from silkgate.compute._engines._mpc import StatsParams, read_column
 from silkgate.compute._errors import TaskFailed
 from silkgate.domain import InvalidInput
@@ -67,9 +72,10 @@ def run_at_node(ctx: StepContext, args: Json) -> Json:
     _check_encodable(values)  # before joining: a party that leaves stalls the others
     receivers = [parties.index(r) for r in ctx.task.receivers]
     ctx.log.info("stats %s rank %d of %s by MPyC", ctx.task.id, rank, parties)
-    mpc = _start_runtime(args["addresses"], rank)
+    tls = LinkTls.for_step(ctx.workdir.parent, ctx.session, args.get("certificates", []), rank)
     timeout_s = 0.8 * ctx.task.limits.time_s
     try:
+        mpc = _start_runtime(args["addresses"], rank, _tls_files(tls, ctx.workdir, rank))
         rows, floats, opened = mpc.run(
             asyncio.wait_for(_protocol(mpc, values, params, receivers), timeout=timeout_s)
         )
@@ -77,6 +83,8 @@ def run_at_node(ctx: StepContext, args: Json) -> Json:
         raise TaskFailed(
             f"MPyC parties did not finish within {timeout_s:g} s; a peer may have left"
         ) from None
+    finally:
+        tls.discard()
     if rank not in receivers:
         return {"received": False}
     statistics = _statistics(params, parties, rows, opened, floats=floats)
@@ -110,13 +118,31 @@ def _check_encodable(values: np.ndarray[Any, Any]) -> None:
         )
 
 
-def _start_runtime(addresses: Sequence[str], rank: int) -> Any:
-    """MPyC's runtime for this party; MPyC reads its parties from ``sys.argv`` on import."""
+def _tls_files(tls: LinkTls, workdir: Path, rank: int) -> Path:
+    """The files MPyC's ``--ssl`` reads, under ``.config/`` of the directory it runs in."""
+    config = workdir / "mpyc" / ".config"
+    config.mkdir(parents=True, mode=0o700)
+    shutil.copyfile(tls.certificate_path, config / f"party_{rank}.crt")
+    shutil.copyfile(tls.key_path, config / f"party_{rank}.key")
+    shutil.copyfile(tls.trusted_path(), config / "mpyc_ca.crt")
+    return config.parent
+
+
+def _start_runtime(addresses: Sequence[str], rank: int, tls_home: Path) -> Any:
+    """MPyC's runtime for this party over mutual TLS.
+
+    MPyC reads its parties and options from ``sys.argv`` on import, and its TLS files from
+    ``.config/`` under the working directory (``tls_home``: the step process is this step's
+    own, so changing its directory disturbs nothing else). Each party trusts only the
+    session's certificates (`_link.LinkTls`) and checks that its peer of rank ``j`` holds
+    the one naming ``MPyC party j``.
+    """
     if "mpyc" in sys.modules:
         raise RuntimeError("MPyC sets up one runtime per process; run this step in its own")
+    os.chdir(tls_home)
     argv = sys.argv
     sys.argv = ["silkgate-mpyc", *[a for address in addresses for a in ("-P", address)],
-                "-I", str(rank)]  # fmt: skip
+                "-I", str(rank), "--ssl"]  # fmt: skip
     try:
         from mpyc.runtime import mpc
     finally:
