@@ -46,16 +46,6 @@ def _leak(at: dt.datetime) -> TransferEvent:
     )  # fmt: skip
 
 
-def _leak(at: dt.datetime) -> TransferEvent:
-    """Bulk health records of CN residents to a host in the US, declared, with no grant."""
-    return TransferEvent(
-        ts=at, exporter="cn-gxic", exporter_jurisdiction="CN", importer="unknown-host",
-        importer_jurisdiction="US", bytes=48_000 * 220, records=48_000, personal=True,
-        subjects=48_000, sensitive_subjects=48_000,
-        categories=frozenset({"health", "identifier"}), content="身份证号 姓名 诊断",
-    )  # fmt: skip
-
-
 def write_traffic(home: Path, *, days: int = 3, seed: int = 5) -> tuple[int, int]:
     """Write the events and the monitor's alerts; return (events, alerts)."""
     rng = np.random.default_rng(seed)
