@@ -19,20 +19,25 @@ and both endorsements, but its signature cache answers for the proposal it verif
 when it was one of the endorsers (2 of the 3 rotating pairs) and for its own endorsement
 (same pairs), leaving 1/3 + 4/3. ratio = committed_tps / ceiling.
 
-With ``--ordering jetstream`` the consortium runs as processes on loopback (``Cluster``):
-three NATS servers holding the ordering stream with R=3 on file storage, one peer process
-per organisation (each validates and commits every block), and this process as the client
-(``ClusterClient``): it signs, gathers two endorsements over TLS, publishes pipelined, and
-waits for its organisation's peer to report the commit, with up to ``--window``
-transactions in flight. p50/p99 are proposal-to-commit; peers_agree: all three peers reach
-the same height, commit hash and state root; cpu_us_per_tx: CPU time per transaction of
-this client process, of each peer process (from the peers' ``status``) and of the three
-NATS servers together (``nats_servers``, from the OS). Every NATS connection (clients,
-peers, routes between servers) is mutual TLS 1.3 with the organisations' certificates
-(``nats_tls``). Baseline, same run: raw JetStream publish-with-ack rate (pipelined, same
-window) of envelope-sized messages to a stream with the same settings, over the same TLS
-servers with the client's own certificate (``publish_rate``), and the synchronous
-one-at-a-time rate; ratio = committed_tps / publish_rate.
+With ``--ordering jetstream`` the consortium runs as processes on loopback
+(``Cluster``): three NATS servers holding the ordering stream with R=3 on file storage,
+one peer process per organisation (each validates and commits every block), and this
+process as the client (``ClusterClient``): it signs, gathers two endorsements over TLS,
+publishes pipelined (envelopes submitted within 20 ms of each other share one stream
+message and one commit wait), and waits for its organisation's peer to report the
+commit, with up to ``--window`` transactions in flight. p50/p99 are proposal-to-commit;
+peers_agree: all three peers reach the same height, commit hash and state root;
+cpu_us_per_tx: CPU time per transaction of this client process, of each peer process
+(from the peers' ``status``) and of the three NATS servers together (``nats_servers``,
+from the OS). Every NATS connection (clients, peers, routes between servers) is mutual
+TLS 1.3 with the organisations' certificates (``nats_tls``). Baseline, same run: raw
+JetStream publish-with-ack rate (pipelined, same window) of envelope-sized messages to a
+stream with the same settings, over the same TLS servers with the client's own
+certificate (``publish_rate``), and the synchronous one-at-a-time rate; ratio =
+committed_tps / publish_rate. Also the machine's ceiling for this design as the issue
+measured it (``ceiling_tps``): three processes that each verify 3 signatures and write 5
+rows per transaction, measured before and after the run (the machine's speed drifts) and
+averaged; share_of_ceiling = committed_tps / ceiling_tps.
 
 Usage: python benchmarks/ledger.py --ordering solo|jetstream [--quick]
 """
@@ -43,6 +48,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import queue
@@ -54,6 +60,7 @@ import threading
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import psutil
 from nacl.signing import SigningKey
@@ -69,6 +76,8 @@ from silkgate.ledger import (
 )
 
 SIGNS_PER_TX, VERIFIES_PER_TX, ROWS_PER_TX = 3, 11 / 3, 3
+ENVELOPE_BYTES = 3_500
+"""About the size of a benchmark envelope (the run reports the exact size)."""
 
 
 def _rate(fn: object, seconds: float = 1.0) -> float:
@@ -117,7 +126,14 @@ def baseline(message_size: int, seconds: float) -> dict[str, float]:
     }
 
 
-def run(count: int, block_size: int, *, pipelined: bool = True) -> dict[str, object]:
+def run(
+    count: int, block_size: int, *, clients: int = 1, pipelined: bool = True
+) -> dict[str, object]:
+    """``clients`` client threads endorse and submit; the committing peer has its own thread.
+
+    ``pipelined=False``: one client thread that also commits each block as it is cut.
+    """
+    clients = clients if pipelined else 1
     with tempfile.TemporaryDirectory() as tmp:
         consortium = Consortium.create(
             Path(tmp) / "ledger",
@@ -141,7 +157,7 @@ def run(count: int, block_size: int, *, pipelined: bool = True) -> dict[str, obj
             latencies: list[float] = []
             committed = 0
             # The committing peer works on its own thread, as a peer commits while it
-            # endorses; a short queue keeps the client from running ahead of it.
+            # endorses; a short queue keeps the clients from running ahead of it.
             blocks: queue.Queue[Block | None] = queue.Queue(maxsize=2)
             failures: list[BaseException] = []
 
@@ -161,32 +177,57 @@ def run(count: int, block_size: int, *, pipelined: bool = True) -> dict[str, obj
                     while blocks.get() is not None:
                         pass
 
+            hand_over = blocks.put if pipelined else commit
+            delivered = threading.Lock()
+            next_block = orderer.height
+
+            def deliver_new() -> None:
+                nonlocal next_block
+                with delivered:
+                    if orderer.height != next_block:
+                        for block in orderer.deliver(next_block):
+                            hand_over(block)
+                        next_block = block.number + 1
+
+            def submit_share(first: int) -> None:
+                client = consortium.client(orgs[0])
+                try:
+                    for i in range(first, count, clients):
+                        t0 = time.perf_counter()
+                        receipt = hashlib.sha256(f"receipt-{i}".encode()).hexdigest()
+                        pending = client.prepare(
+                            "consent",
+                            "record",
+                            {"dataset_id": "bench", "receipt_hash": receipt,
+                             "purpose": "research"},
+                            endorsers=pairs[i % 3],
+                        )  # fmt: skip
+                        started[pending.tx_id] = t0
+                        orderer.submit(pending.envelope.to_bytes())
+                        deliver_new()
+                except BaseException as exc:  # reported by the main thread
+                    failures.append(exc)
+
+            sample = owner.prepare(
+                "consent", "record",
+                {"dataset_id": "bench", "receipt_hash": "f" * 64, "purpose": "research"},
+                endorsers=pairs[0],
+            )  # fmt: skip
+            envelope_bytes = len(sample.envelope.to_bytes())
             worker = threading.Thread(target=commit_all, name="committer")
+            submitters = [
+                threading.Thread(target=submit_share, args=(k,), name=f"client-{k}")
+                for k in range(clients)
+            ]
+            begin, cpu_begin = time.perf_counter(), time.process_time()
             if pipelined:
                 worker.start()
-            hand_over = blocks.put if pipelined else commit
-            size, next_block = 0, orderer.height
-            begin, cpu_begin = time.perf_counter(), time.process_time()
-            for i in range(count):
-                t0 = time.perf_counter()
-                receipt = hashlib.sha256(f"receipt-{i}".encode()).hexdigest()
-                pending = owner.prepare(
-                    "consent",
-                    "record",
-                    {"dataset_id": "bench", "receipt_hash": receipt, "purpose": "research"},
-                    endorsers=pairs[i % 3],
-                )
-                started[pending.tx_id] = t0
-                envelope = pending.envelope.to_bytes()
-                size += len(envelope)
-                orderer.submit(envelope)
-                if orderer.height != next_block:
-                    for block in orderer.deliver(next_block):
-                        hand_over(block)
-                    next_block = orderer.height
+            for thread in submitters:
+                thread.start()
+            for thread in submitters:
+                thread.join()
             orderer.flush()
-            for block in orderer.deliver(next_block):
-                hand_over(block)
+            deliver_new()
             if pipelined:
                 blocks.put(None)
                 worker.join()
@@ -205,10 +246,11 @@ def run(count: int, block_size: int, *, pipelined: bool = True) -> dict[str, obj
                 "transactions": count,
                 "committed": committed,
                 "block_size": block_size,
+                "clients": clients,
                 "pipelined": pipelined,
                 "seconds": round(elapsed, 3),
                 "cpu_us_per_tx": round(cpu / count * 1e6),
-                "envelope_bytes": size // count,
+                "envelope_bytes": envelope_bytes,
             }
         finally:
             consortium.close()
@@ -222,6 +264,8 @@ def _percentile(values: list[float], share: float) -> float:
 def run_jetstream(
     count: int, block_size: int, window: int
 ) -> tuple[dict[str, object], dict[str, float]]:
+    ceiling_count = min(count, 10_000)
+    before = ceiling_baseline(ceiling_count, ENVELOPE_BYTES // 3, block_size)
     with tempfile.TemporaryDirectory() as tmp:
         cluster = Cluster.create(
             Path(tmp) / "ledger",
@@ -299,6 +343,16 @@ def run_jetstream(
                 min(count, 10_000),
                 window,
             )
+            cluster.close()  # the ceiling is measured on an otherwise idle machine
+            after = ceiling_baseline(ceiling_count, envelope_bytes // 3, block_size)
+            # This machine's speed drifts by tens of percent within minutes: the ceiling is
+            # the mean of one measured just before and one just after the run.
+            base |= {
+                "ceiling_tps": round((before + after) / 2, 1),
+                "ceiling_before_tps": before,
+                "ceiling_after_tps": after,
+            }
+            share = round(committed / elapsed / base["ceiling_tps"], 3)
             figures: dict[str, object] = {
                 "committed_tps": round(committed / elapsed, 1),
                 "p50_ms": _percentile(latencies, 0.5),
@@ -316,6 +370,7 @@ def run_jetstream(
                 "replicas": 3,
                 "peer_processes": len(orgs),
                 "nats_tls": True,
+                "share_of_ceiling": share,
             }
             return figures, base
         finally:
@@ -330,6 +385,63 @@ def _nats_cpu_s(cluster: Cluster) -> float:
             times = psutil.Process(pid).cpu_times()
             total += times.user + times.system
     return total
+
+
+def _ceiling_worker(
+    count: int,
+    message_size: int,
+    block_size: int,
+    path: str,
+    go: Any,
+    seconds: Any,
+) -> None:
+    """One peer's minimum work per transaction: 3 verifications and 5 rows, a block at a time."""
+    key = SigningKey(b"\x07" * 32)
+    message = (bytes(range(256)) * (message_size // 256 + 1))[:message_size]
+    signature = key.sign(message).signature
+    verify_key = key.verify_key
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT, a INT, b INT) WITHOUT ROWID")
+    value = "x" * 200
+    go.wait()
+    start = time.perf_counter()
+    for first in range(0, count, block_size):
+        rows = []
+        for i in range(first, min(count, first + block_size)):
+            for _ in range(3):
+                verify_key.verify(message, signature)
+            rows.extend((f"key/{i:012d}/{j}", value, i, j) for j in range(5))
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", rows)
+        db.execute("COMMIT")
+    db.close()
+    seconds.put(time.perf_counter() - start)
+
+
+def ceiling_baseline(count: int, message_size: int, block_size: int) -> float:
+    """This machine's ceiling for the jetstream design, measured: three processes (one per
+    peer) that each verify 3 Ed25519 signatures and write 5 SQLite rows per transaction,
+    a block at a time, started together; transactions / the slowest one's seconds."""
+    context = multiprocessing.get_context("spawn")
+    go, seconds = context.Event(), context.Queue()
+    with tempfile.TemporaryDirectory() as tmp:
+        workers = [
+            context.Process(
+                target=_ceiling_worker,
+                args=(count, message_size, block_size, str(Path(tmp) / f"{k}.db"), go, seconds),
+            )
+            for k in range(3)
+        ]
+        for worker in workers:
+            worker.start()
+        time.sleep(1.0)  # let all three import and open their databases
+        go.set()
+        times = [seconds.get(timeout=600) for _ in workers]
+        for worker in workers:
+            worker.join()
+    return round(count / max(times), 1)
 
 
 def publish_baseline(
@@ -371,6 +483,7 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=None)
     parser.add_argument("--block-size", type=int, default=250)
     parser.add_argument("--window", type=int, default=300, help="jetstream: tx in flight")
+    parser.add_argument("--clients", type=int, default=1, help="solo: client threads")
     parser.add_argument(
         "--no-pipeline", action="store_true", help="solo: commit on the client's thread"
     )
@@ -381,7 +494,7 @@ def main() -> None:
         ratio = round(float(figures["committed_tps"]) / base["publish_rate"], 3)  # type: ignore[arg-type]
     else:
         count = args.transactions or (1_000 if args.quick else 20_000)
-        figures = run(count, args.block_size, pipelined=not args.no_pipeline)
+        figures = run(count, args.block_size, clients=args.clients, pipelined=not args.no_pipeline)
         base = baseline(int(figures["envelope_bytes"]) // 3, 0.3 if args.quick else 1.5)  # type: ignore[call-overload]
         ratio = round(float(figures["committed_tps"]) / base["committed_tps"], 3)  # type: ignore[arg-type]
     result = {

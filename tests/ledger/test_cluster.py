@@ -16,12 +16,16 @@ import pytest
 
 from silkgate.demo import DEMO_PARTIES
 from silkgate.ledger import (
+    Block,
     CertificateAuthority,
     Cluster,
     ClusterClient,
+    CutRecord,
+    Envelope,
     JetStreamOrderer,
     LedgerError,
     LedgerStore,
+    Proposal,
     TxReceipt,
     nats_tls_context,
     verify_ledger,
@@ -105,9 +109,50 @@ def test_peers_agree_on_every_block_hash_and_state_root(
     chains = [chain(cluster.home / "peers" / f"{org}.db") for org in (CN, SG, VN)]
 
     assert all(r.is_valid for r in receipts)
-    assert len({r.block for r in receipts}) >= 4
+    assert len({r.block for r in receipts}) >= 2  # a block holds under 50 + MAX_BATCH
     assert chains[0] == chains[1] == chains[2]
     assert all(r.ok for r in verify_ledger(cluster.home))
+
+
+def test_transactions_in_flight_together_share_stream_messages(
+    cluster: Cluster, owner: ClusterClient
+) -> None:
+    height = agreed(cluster)[CN][0]
+
+    receipts = record(owner, 3_000, 120)
+    agreed(cluster)
+
+    store = LedgerStore(cluster.home / "peers" / f"{CN}.db")
+    try:
+        blocks = [b for b, _ in store.blocks(height)]
+    finally:
+        store.close()
+    ranges = [CutRecord.read(b.signature) for b in blocks]
+    messages = sum(r.last - r.first + 1 for r in ranges if r is not None)
+    ours = {r.tx_id for r in receipts}
+    assert all(r.is_valid for r in receipts)
+    assert ours <= {tx for b in blocks for tx in _tx_ids(b)}
+    assert messages < len(ours)  # batches, plus the time-to-cut markers
+
+
+def _tx_ids(block: Block) -> list[str]:
+    return [Proposal.from_bytes(Envelope.from_bytes(d).proposal).tx_id for d in block.data]
+
+
+def test_wait_answers_for_several_transactions_and_names_bad_requests(
+    cluster: Cluster, owner: ClusterClient
+) -> None:
+    receipts = record(owner, 3_500, 3)
+
+    answer = owner.call(CN, "wait", tx_ids=[r.tx_id for r in receipts])
+
+    assert sorted((t["tx_id"], t["block"], t["code"]) for t in answer["txs"]) == sorted(
+        (r.tx_id, r.block, "VALID") for r in receipts
+    )
+    with pytest.raises(LedgerError, match="tx_ids"):
+        owner.call(CN, "wait", tx_ids=[1, 2])
+    with pytest.raises(LedgerError, match="1 to 4096"):
+        owner.call(CN, "wait", tx_ids=[])
 
 
 def test_endpoint_refuses_a_certificate_of_no_consortium_ca(

@@ -25,6 +25,7 @@ from silkgate.ledger import (
     StreamNames,
     merkle_root,
 )
+from silkgate.ledger._ordering._cutter import MAX_BATCH
 
 T0 = time.time_ns()
 """Stream time of the first message: now, so transactions fall inside the clock skew."""
@@ -119,11 +120,12 @@ def test_a_block_not_continuing_the_stream_is_refused(
     )
 
 
-def test_a_range_shorter_than_its_transactions_is_refused(
+def test_a_range_too_short_for_its_transactions_is_refused(
     ledger: tuple[Consortium, Peer, Block, str],
 ) -> None:
+    """One stream message holds at most MAX_BATCH transactions."""
     consortium, peer, first, stream = ledger
-    data = (*_consent(consortium), b'{"not":"a transaction"}')
+    data = (*_consent(consortium), *[b'{"not":"a transaction"}'] * MAX_BATCH)
     block = _block(first, CutRecord(stream, 4, 4).to_bytes(), data)
 
     with pytest.raises(LedgerError, match="cut record"):

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from silkgate.ledger import BlockCutter, CutPoint, CutRecord, StreamMessage
-from silkgate.ledger._ordering._cutter import cut_message
+import pytest
+
+from silkgate.ledger import BlockCutter, CutPoint, CutRecord, LedgerError, StreamMessage
+from silkgate.ledger._ordering._cutter import (
+    MAX_BATCH,
+    batch_id,
+    batch_message,
+    cut_message,
+    read_batch,
+)
 
 T0 = 1_700_000_000_000_000_000
 
 
 def tx(seq: int) -> StreamMessage:
     return StreamMessage(seq, "tx", f'{{"tx":{seq}}}'.encode(), T0 + seq)
+
+
+def txs(seq: int, count: int) -> StreamMessage:
+    envelopes = [f'{{"tx":"{seq}.{k}"}}'.encode() for k in range(count)]
+    return StreamMessage(seq, "txs", batch_message(envelopes), T0 + seq)
 
 
 def cut(seq: int, number: int | None) -> StreamMessage:
@@ -60,3 +73,43 @@ def test_a_marker_for_another_block_does_not_cut() -> None:
     blocks = cut_all([tx(2), cut(3, 7), tx(4), cut(5, None)], after_genesis())
 
     assert [len(b.data) for b in blocks] == [2]
+
+
+def test_a_batch_message_adds_its_envelopes_in_order_and_is_never_split() -> None:
+    blocks = cut_all([txs(2, 2), txs(3, 2), tx(4), txs(5, 1), cut(6, None)], after_genesis())
+
+    assert [b.data for b in blocks] == [
+        (b'{"tx":"2.0"}', b'{"tx":"2.1"}', b'{"tx":"3.0"}', b'{"tx":"3.1"}'),
+        (b'{"tx":4}', b'{"tx":"5.0"}'),
+    ]
+    assert [CutRecord.read(b.signature) for b in blocks] == [
+        CutRecord("LEDGER_T", 2, 3),
+        CutRecord("LEDGER_T", 4, 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"not json", id="not-json"),
+        pytest.param(b'{"a":"b"}', id="object"),
+        pytest.param(b"[]", id="empty"),
+        pytest.param(b'["a",1]', id="not-strings"),
+        pytest.param(("[" + ",".join(['"x"'] * (MAX_BATCH + 1)) + "]").encode(), id="too-many"),
+    ],
+)
+def test_a_malformed_batch_becomes_one_transaction_of_its_raw_bytes(data: bytes) -> None:
+    blocks = cut_all([StreamMessage(2, "txs", data, T0 + 2), cut(3, None)], after_genesis())
+
+    assert read_batch(data) == (data,)
+    assert [b.data for b in blocks] == [(data,)]
+
+
+def test_a_batch_id_names_its_envelopes_in_order() -> None:
+    one, two = b'{"tx":1}', b'{"tx":2}'
+
+    assert batch_id([one, two]) == batch_id([one, two])
+    assert batch_id([one, two]) != batch_id([two, one])
+    assert read_batch(batch_message([one, two])) == (one, two)
+    with pytest.raises(LedgerError, match="batch holds 1 to"):
+        batch_message([one] * (MAX_BATCH + 1))

@@ -67,11 +67,32 @@ def ready_path(home: Path, org: str, name: str = "peer0") -> Path:
     return home / "run" / f"{org}-{name}.json"
 
 
+_MAX_WAIT_IDS = 4096
+"""Transaction ids one ``wait`` request may name."""
+
+
 @dataclass(slots=True)
 class _Request:
     op: str
     args: dict[str, Any]
     future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class _Wait:
+    """A ``wait`` request: answered once every transaction it names is committed.
+
+    ``tx_id`` asks for one (the answer is its record); ``tx_ids`` for several (the answer
+    is ``{"txs": [records]}``), as a client submitting a batch does.
+    """
+
+    future: asyncio.Future[Any]
+    remaining: set[str]
+    found: list[dict[str, Any]]
+    single: bool
+
+    def answer(self) -> Any:
+        return self.found[0] if self.single else {"txs": self.found}
 
 
 class PeerNode:
@@ -111,7 +132,7 @@ class PeerNode:
         self._stream_queued = 0
         self._worker: threading.Thread | None = None
         self._cutter: BlockCutter | None = None
-        self._waiters: dict[str, list[asyncio.Future[Any]]] = {}
+        self._waiters: dict[str, list[_Wait]] = {}
         self._settled: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
         self._caught_up = False
         self._pending_since: float | None = None
@@ -282,8 +303,12 @@ class PeerNode:
             self._io.spawn(self._serve()).result(30)
         if self._waiters:
             for tx in txs:
-                for future in self._waiters.pop(tx.tx_id, ()):
-                    self._resolve(future, _tx_json(tx))
+                for wait in self._waiters.pop(tx.tx_id, ()):
+                    if tx.tx_id in wait.remaining:
+                        wait.remaining.discard(tx.tx_id)
+                        wait.found.append(_tx_json(tx))
+                        if not wait.remaining:
+                            self._resolve(wait.future, wait.answer())
         del record
 
     def _maybe_mark(self) -> None:
@@ -349,11 +374,7 @@ class PeerNode:
                 "response": endorsed.response,
             }
         if request.op == "wait":
-            record = peer.tx(str(args["tx_id"]))
-            if record is not None:
-                return _tx_json(record)
-            self._waiters.setdefault(str(args["tx_id"]), []).append(request.future)
-            return _WAIT
+            return self._wait(request.future, args)
         if request.op == "status":
             return self.status()
         if request.op == "config":
@@ -369,6 +390,26 @@ class PeerNode:
             record = peer.tx(str(args["tx_id"]))
             return None if record is None else _tx_json(record)
         raise LedgerError(f"unknown operation {request.op!r}")
+
+    def _wait(self, future: asyncio.Future[Any], args: dict[str, Any]) -> Any:
+        single = "tx_ids" not in args
+        ids = [args.get("tx_id")] if single else args["tx_ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise LedgerError("wait needs tx_id (a string) or tx_ids (a list of strings)")
+        if not 1 <= len(ids) <= _MAX_WAIT_IDS:
+            raise LedgerError(f"wait names 1 to {_MAX_WAIT_IDS} transactions, not {len(ids)}")
+        wait = _Wait(future, set(), [], single)
+        for tx_id in dict.fromkeys(ids):
+            record = self.peer.tx(tx_id)
+            if record is None:
+                wait.remaining.add(tx_id)
+            else:
+                wait.found.append(_tx_json(record))
+        if not wait.remaining:
+            return wait.answer()
+        for tx_id in wait.remaining:
+            self._waiters.setdefault(tx_id, []).append(wait)
+        return _WAIT
 
     def status(self) -> dict[str, Any]:
         """Height, last hashes, state root and process CPU seconds (worker thread only)."""

@@ -2,7 +2,8 @@
 
 It signs a proposal, asks the peers the endorsement policy needs (over mutual TLS),
 checks that their signed results are identical, publishes the envelope to the ordering
-stream and waits until a peer reports it committed. Everything network-bound is async on
+stream and waits until a peer reports it committed; envelopes submitted close together
+share one stream message and one wait (``BatchSubmitter``). Everything network-bound is async on
 the client's own ``LoopThread``; ``invoke`` is the synchronous form, ``invoke_async`` can
 be run many at a time (``run``) to pipeline transactions.
 """
@@ -24,6 +25,7 @@ from silkgate.ledger._identity import Identity, Msp
 from silkgate.ledger._loop import LoopThread
 from silkgate.ledger._nats import nats_tls_context
 from silkgate.ledger._ordering import JetStreamOrderer, StreamNames
+from silkgate.ledger._submitter import BatchSubmitter
 from silkgate.ledger._transactions import Endorsement
 from silkgate.ledger._types import JsonValue
 
@@ -60,6 +62,7 @@ class ClusterClient:
             tls=nats_tls_context(identity, self._ca_pems.values()),
         )
         self._connections: dict[str, PeerConnection] = {}
+        self._submitters: dict[str, BatchSubmitter] = {}
         self._config: ConsortiumConfig | None = None
         self._rotation = itertools.count()
 
@@ -95,6 +98,7 @@ class ClusterClient:
             with contextlib.suppress(Exception):  # closing anyway
                 self._loop.run(close_all(), timeout_s=10)
             self._connections.clear()
+        self._submitters.clear()
         self._orderer.close()
         self._loop.close()
 
@@ -193,14 +197,18 @@ class ClusterClient:
 
     async def submit_async(self, pending: Pending, *, wait_on: str | None = None) -> TxReceipt:
         """Publish the envelope and wait until ``wait_on``'s peer (our org's) commits it."""
-        waiting = self._connection(wait_on or self._home_org()).call("wait", tx_id=pending.tx_id)
-        waiter = asyncio.ensure_future(waiting)
-        try:
-            await self._orderer.publish_envelope(pending.envelope.to_bytes())
-        except BaseException:
-            waiter.cancel()
-            raise
-        found = await waiter
+        org = wait_on or self._home_org()
+        submitter = self._submitters.get(org)
+        if submitter is None:
+            connection = self._connection(org)
+
+            async def wait_all(tx_ids: list[str]) -> Any:
+                return await connection.call("wait", tx_ids=tx_ids)
+
+            submitter = self._submitters[org] = BatchSubmitter(
+                self._orderer.publish_batch, wait_all
+            )
+        found = await submitter.submit(pending.tx_id, pending.envelope.to_bytes())
         return TxReceipt(pending.tx_id, int(found["block"]), found["code"], pending.response)
 
     async def invoke_async(

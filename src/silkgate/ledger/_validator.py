@@ -29,7 +29,7 @@ from silkgate.ledger._contracts import CONFIG_KEY, CRL_PREFIX, Contract
 from silkgate.ledger._errors import LedgerError
 from silkgate.ledger._identity import Identity, Member, Msp
 from silkgate.ledger._merkle import merkle_root
-from silkgate.ledger._ordering._cutter import GENESIS_SEQ, CutRecord, stream_name
+from silkgate.ledger._ordering._cutter import GENESIS_SEQ, MAX_BATCH, CutRecord, stream_name
 from silkgate.ledger._sigcache import VerifiedSignatures
 from silkgate.ledger._store import BlockUpdate, HistoryEntry, LedgerStore, StateEntry, TxRecord
 from silkgate.ledger._transactions import Envelope, Proposal, ReadWriteSet, make_tx_id
@@ -270,7 +270,8 @@ class BlockValidator:
 
         Block 1 starts right after the genesis message on the stream named for this
         ledger's genesis block; every later block starts right after its predecessor's
-        range, on its stream; a range holds at least the block's transactions.
+        range, on its stream; a range's messages hold at least the block's transactions
+        (at most ``MAX_BATCH`` per message).
         """
         record = CutRecord.read(block.signature)
         # Block 1's previous hash was checked above: it is this ledger's genesis hash.
@@ -283,7 +284,7 @@ class BlockValidator:
             or record.stream != stream
             or record.first != previous + 1
             or record.last < record.first
-            or record.last - record.first + 1 < len(block.data)
+            or (record.last - record.first + 1) * MAX_BATCH < len(block.data)
         ):
             raise LedgerError(
                 f"block {block.number}: its cut record does not continue block "

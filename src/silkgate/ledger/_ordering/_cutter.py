@@ -1,10 +1,13 @@
 """Deterministic block cutting from a replicated log, as every ``jetstream`` peer does it.
 
-The stream holds, in one total order, the genesis block (sequence 1), transactions and
-time-to-cut markers. Each peer reads it from its last block on and cuts blocks itself:
+The stream holds, in one total order, the genesis block (sequence 1), transactions (one
+envelope per ``tx`` message, or a batch of up to ``MAX_BATCH`` envelopes that one client
+had in flight together per ``txs`` message) and time-to-cut markers. Each peer reads it
+from its last block on and cuts blocks itself:
 
-- a block closes when it holds ``max_tx_per_block`` transactions (the configuration in
-  force after the previous block), or
+- a block closes once it holds ``max_tx_per_block`` transactions (the configuration in
+  force after the previous block); a batch is never split, so a block may hold up to
+  ``MAX_BATCH - 1`` more, or
 - at the first marker ``{"block": N}`` in stream order with N the next block's number (or
   ``{"block": null}``) while transactions are pending; later markers for the same block,
   and markers with nothing pending, are ignored.
@@ -22,18 +25,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import orjson
+
 from silkgate.ledger._blocks import GENESIS_PREVIOUS, Block, BlockHeader
-from silkgate.ledger._codec import canonical
+from silkgate.ledger._codec import canonical, canonical_strings, sha256
 from silkgate.ledger._errors import LedgerError
 from silkgate.ledger._merkle import merkle_root
 
 GENESIS_SEQ = 1
 """The genesis block is the stream's first message."""
 
-MessageKind = Literal["genesis", "tx", "cut"]
+MAX_BATCH = 64
+"""Envelopes in one ``txs`` message at most."""
+
+MessageKind = Literal["genesis", "tx", "txs", "cut"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -107,6 +116,38 @@ def read_genesis(data: bytes) -> Block:
         raise LedgerError(f"stream message {GENESIS_SEQ} is not a genesis block ({exc})") from None
 
 
+def batch_message(envelopes: Sequence[bytes]) -> bytes:
+    """A ``txs`` message: a JSON array of the envelopes' texts (envelopes are UTF-8 JSON)."""
+    if not 1 <= len(envelopes) <= MAX_BATCH:
+        raise LedgerError(f"a batch holds 1 to {MAX_BATCH} envelopes, not {len(envelopes)}")
+    return canonical_strings([envelope.decode() for envelope in envelopes])
+
+
+def batch_id(envelopes: Sequence[bytes]) -> str:
+    """The batch's deduplication id: a hash over its envelopes' hashes, in order."""
+    return "txs-" + sha256(b"".join(sha256(envelope) for envelope in envelopes)).hex()
+
+
+def read_batch(data: bytes) -> tuple[bytes, ...]:
+    """The envelopes of a ``txs`` message.
+
+    Anyone may publish to the stream, so a message that is not a JSON array of 1 to
+    ``MAX_BATCH`` strings becomes one transaction holding its raw bytes: every peer then
+    keeps it in the block as a malformed transaction, the same way.
+    """
+    try:
+        items = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return (data,)
+    if (
+        not isinstance(items, list)
+        or not 1 <= len(items) <= MAX_BATCH
+        or not all(type(item) is str for item in items)
+    ):
+        return (data,)
+    return tuple(item.encode() for item in items)
+
+
 def cut_message(number: int | None) -> bytes:
     return canonical({"block": number})
 
@@ -169,8 +210,11 @@ class BlockCutter:
             if message.kind != "genesis" or message.seq != GENESIS_SEQ:
                 raise LedgerError(f"{self.stream} does not start with a genesis block")
             return self._close(read_genesis(message.data))
-        if message.kind == "tx":
-            self._pending.append(message.data)
+        if message.kind == "tx" or message.kind == "txs":
+            if message.kind == "tx":
+                self._pending.append(message.data)
+            else:
+                self._pending.extend(read_batch(message.data))
             if len(self._pending) >= max_tx_per_block:
                 return self._cut(message.time_ns)
         elif message.kind == "cut" and self._pending and self._wants(message.data):

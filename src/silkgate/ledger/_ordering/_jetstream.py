@@ -39,6 +39,8 @@ from silkgate.ledger._ordering._cutter import (
     CutPoint,
     MessageKind,
     StreamMessage,
+    batch_id,
+    batch_message,
     cut_message,
     genesis_message,
     stream_name,
@@ -94,7 +96,7 @@ def _time_ns(msg: Msg) -> int:
 def _message(msg: Msg, prefix: str) -> StreamMessage:
     meta = msg.metadata
     kind = msg.subject[len(prefix) + 1 :]
-    if kind not in ("genesis", "tx", "cut"):  # not ours: consumed, never cuts
+    if kind not in ("genesis", "tx", "txs", "cut"):  # not ours: consumed, never cuts
         return StreamMessage(meta.sequence.stream, "cut", b"{}", _time_ns(msg), meta.num_pending)
     return StreamMessage(
         meta.sequence.stream,
@@ -264,6 +266,12 @@ class JetStreamOrderer:
 
     async def publish_envelope(self, envelope: bytes) -> int:
         return await self.publish("tx", envelope, sha256_hex(envelope))
+
+    async def publish_batch(self, envelopes: Sequence[bytes]) -> int:
+        """Publish envelopes as one ``txs`` message (one envelope: a ``tx`` message)."""
+        if len(envelopes) == 1:
+            return await self.publish_envelope(envelopes[0])
+        return await self.publish("txs", batch_message(envelopes), batch_id(envelopes))
 
     def mark(self, number: int | None) -> None:
         """Publish a time-to-cut marker without waiting (any peer may; the first wins)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from silkgate.ledger._merkle import merkle_root
 
 
 class SoloOrderer:
-    """Cuts a block every ``max_tx_per_block`` submissions, or on ``flush()``."""
+    """Cuts a block every ``max_tx_per_block`` submissions, or on ``flush()``.
+
+    Thread-safe: clients on several threads may submit while a peer's thread delivers.
+    """
 
     def __init__(self, path: Path | None, identity: Identity, *, max_tx_per_block: int) -> None:
         if identity.member.role != "orderer":
@@ -37,6 +41,7 @@ class SoloOrderer:
         self._identity = identity
         self._max = max_tx_per_block
         self._pending: list[bytes] = []
+        self._lock = threading.Lock()
         row = self._db.execute("SELECT header FROM blocks ORDER BY number DESC LIMIT 1").fetchone()
         self._last: BlockHeader | None = (
             None if row is None else BlockHeader.from_bytes(row[0].encode())
@@ -49,14 +54,20 @@ class SoloOrderer:
     def append_genesis(self, genesis: Block) -> None:
         if self._last is not None:
             raise LedgerError("the orderer's log already has a genesis block")
-        self._store(genesis)
+        with self._lock:
+            self._store(genesis)
 
     def submit(self, envelope: bytes) -> None:
-        self._pending.append(envelope)
-        if len(self._pending) >= self._max:
-            self.flush()
+        with self._lock:
+            self._pending.append(envelope)
+            if len(self._pending) >= self._max:
+                self._cut()
 
     def flush(self) -> None:
+        with self._lock:
+            self._cut()
+
+    def _cut(self) -> None:
         if not self._pending:
             return
         if self._last is None:
@@ -84,10 +95,11 @@ class SoloOrderer:
         self._last = block.header
 
     def deliver(self, start: int) -> Iterator[Block]:
-        rows = self._db.execute(
-            "SELECT header, signature, data FROM blocks WHERE number >= ? ORDER BY number",
-            (start,),
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT header, signature, data FROM blocks WHERE number >= ? ORDER BY number",
+                (start,),
+            ).fetchall()
         for header, signature, data in rows:
             yield Block(
                 BlockHeader.from_bytes(header.encode()),
@@ -96,4 +108,5 @@ class SoloOrderer:
             )
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
