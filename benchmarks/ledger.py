@@ -10,7 +10,8 @@ included), p50_ms / p99_ms (proposal to commit), peers_agree (the other peers, s
 afterwards, reach the same commit hash), cpu_us_per_tx (this process's CPU time per
 transaction: a figure that other load on the machine disturbs less than wall time).
 
-Baseline, measured in the same run: the CPU ceiling of one core set by the work each
+Baseline, measured in the same run (just before and just after it, averaged: the machine's
+speed drifts): the CPU ceiling of one core set by the work each
 transaction needs at minimum — 3 Ed25519 signatures (client, two endorsers), 3⅔
 verifications with PyNaCl, and 3 SQLite rows (state, history, tx index) at the store's
 batched WAL commit rate: ceiling = 1 / (3/sign_rate + 3⅔/verify_rate + 3/row_rate). The
@@ -123,6 +124,19 @@ def baseline(message_size: int, seconds: float) -> dict[str, float]:
         "sign_per_s": round(sign_rate),
         "verify_per_s": round(verify_rate),
         "sqlite_rows_per_s": round(row_rate),
+    }
+
+
+def bracketed(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """The mean of baselines measured just before and just after the run.
+
+    This machine's Ed25519 rates drift by tens of percent within minutes, so one baseline
+    measured after the run can be taken at another speed than the run's.
+    """
+    mean = {name: round((before[name] + after[name]) / 2, 1) for name in before}
+    return mean | {
+        "committed_tps_before": before["committed_tps"],
+        "committed_tps_after": after["committed_tps"],
     }
 
 
@@ -494,8 +508,11 @@ def main() -> None:
         ratio = round(float(figures["committed_tps"]) / base["publish_rate"], 3)  # type: ignore[arg-type]
     else:
         count = args.transactions or (1_000 if args.quick else 20_000)
+        seconds = 0.3 if args.quick else 1.5
+        before = baseline(ENVELOPE_BYTES // 3, seconds)
         figures = run(count, args.block_size, clients=args.clients, pipelined=not args.no_pipeline)
-        base = baseline(int(figures["envelope_bytes"]) // 3, 0.3 if args.quick else 1.5)  # type: ignore[call-overload]
+        after = baseline(int(figures["envelope_bytes"]) // 3, seconds)  # type: ignore[call-overload]
+        base = bracketed(before, after)
         ratio = round(float(figures["committed_tps"]) / base["committed_tps"], 3)  # type: ignore[arg-type]
     result = {
         "benchmark": "ledger",
