@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import nats.errors
 import pytest
 
 from silkgate.demo import DEMO_PARTIES
@@ -28,7 +29,7 @@ from silkgate.ledger import (
     StreamNames,
     nats_tls_context,
 )
-from silkgate.ledger._nats import NatsPorts, free_ports
+from silkgate.ledger._nats import NatsPorts, free_ports, role_permissions
 
 pytestmark = pytest.mark.multiprocess
 
@@ -173,6 +174,7 @@ def test_nats_config_files_hold_client_and_route_tls_blocks(servers: NatsServers
     text = (servers.directory / "n1.conf").read_text()
 
     assert text.count('"verify": true') == 2
+    assert "authorization" not in text  # servers of no consortium: certificates only
     assert text.index("tls {") < text.index("cluster {") < text.rindex("tls {")
 
 
@@ -189,3 +191,72 @@ def test_a_cluster_home_without_nats_certificates_gets_them_when_it_starts(
 
     assert status["height"] >= 1
     assert (home / "nats" / "tls" / "nats-n1.key").is_file()
+
+
+@pytest.fixture(scope="module")
+def guarded(
+    tmp_path_factory: pytest.TempPathFactory, cas: list[CertificateAuthority]
+) -> Iterator[NatsServers]:
+    """One server that maps each member certificate to its role's permissions."""
+    directory = tmp_path_factory.mktemp("guarded")
+    tls = NatsTls.issue(directory / "tls", cas, ["n1"])
+    authorization = role_permissions(NAMES.prefix, NAMES.stream)
+    with NatsServers(directory, count=1, tls=tls, authorization=authorization) as started:
+        member = connect(started, nats_tls_context(cas[0].enroll("admin", "admin"), ca_pems(cas)))
+        try:
+            member._loop.run(member.ensure_stream(1), timeout_s=60)
+        finally:
+            member.close()
+        yield started
+
+
+def _as(servers: NatsServers, cas: list[CertificateAuthority], role: str) -> JetStreamOrderer:
+    return connect(servers, nats_tls_context(cas[1].enroll(role, role), ca_pems(cas)))
+
+
+def test_a_client_certificate_submits_but_cannot_delete_the_stream(
+    guarded: NatsServers, cas: list[CertificateAuthority]
+) -> None:
+    client = _as(guarded, cas, "client")
+    try:
+        sequence = client._loop.run(client.publish_batch([b"one", b"two"]), timeout_s=30)
+        with pytest.raises(nats.errors.TimeoutError):  # the server drops the request
+            client._loop.run(client.js.delete_stream(NAMES.stream), timeout_s=30)
+    finally:
+        client.close()
+    admin = _as(guarded, cas, "admin")
+    try:
+        info = admin._loop.run(admin.js.stream_info(NAMES.stream), timeout_s=30)
+    finally:
+        admin.close()
+
+    assert sequence >= 1
+    assert info.state.messages >= 1
+
+
+def test_a_peer_certificate_reads_the_stream_and_marks_but_cannot_submit(
+    guarded: NatsServers, cas: list[CertificateAuthority]
+) -> None:
+    peer = _as(guarded, cas, "peer")
+    try:
+        marked = peer._loop.run(peer.publish("cut", b'{"block":null}', "cut-test"), timeout_s=30)
+        read = peer._loop.run(peer._read_all(1), timeout_s=30)
+        with pytest.raises(nats.errors.TimeoutError):
+            peer._loop.run(peer.js.publish(NAMES.subject("tx"), b"forged", timeout=1.0))
+    finally:
+        peer.close()
+
+    assert marked >= 1
+    assert [m.kind for m in read][-1] == "cut"
+
+
+def test_a_certificate_whose_role_has_no_nats_user_is_refused(
+    guarded: NatsServers, cas: list[CertificateAuthority]
+) -> None:
+    log = guarded.directory / "n1.log"
+    seen = len(log.read_bytes())
+
+    with pytest.raises(LedgerError, match="cannot connect to NATS"):
+        _as(guarded, cas, "orderer")
+
+    assert "authentication error" in log.read_bytes()[seen:].decode(errors="replace")

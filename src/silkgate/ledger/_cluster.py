@@ -27,10 +27,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from silkgate.domain import InvalidInput, NotFound, Party
 from silkgate.ledger._consortium import Consortium
 from silkgate.ledger._errors import LedgerError, UnknownIdentity
-from silkgate.ledger._identity import CertificateAuthority, Identity
+from silkgate.ledger._identity import ROLE_DOMAIN, CertificateAuthority, Identity
 from silkgate.ledger._nats import (
     NatsPorts,
     NatsServers,
@@ -39,6 +41,7 @@ from silkgate.ledger._nats import (
     free_ports,
     nats_tls_context,
     release,
+    role_permissions,
     stop_pid,
 )
 from silkgate.ledger._node import ready_path
@@ -47,6 +50,25 @@ from silkgate.ledger._ordering._cutter import read_genesis
 from silkgate.ledger._remote import ClusterClient
 
 _STATE = "cluster.json"
+
+
+def _roles_named(home: Path) -> bool:
+    """Whether every member certificate of the home names its role (``role_address``).
+
+    Homes made before 2026-11-27 hold certificates without it; their NATS servers keep
+    checking certificates only, without per-role permissions (see docs/ledger.md).
+    """
+    for pem in sorted(home.glob("orgs/*/members/*.pem")):
+        cert = x509.load_pem_x509_certificate(pem.read_bytes())
+        try:
+            names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        except x509.ExtensionNotFound:
+            return False
+        if not any(
+            n.endswith("@" + ROLE_DOMAIN) for n in names.get_values_for_type(x509.RFC822Name)
+        ):
+            return False
+    return True
 
 
 class Cluster:
@@ -60,8 +82,15 @@ class Cluster:
         self._state: dict[str, Any] = json.loads((home / _STATE).read_text())
         self._manifest: dict[str, Any] = json.loads((home / "consortium.json").read_text())
         ports = [NatsPorts(p["name"], p["client"], p["cluster"]) for p in self._state["nats"]]
+        names = self.names
         self.nats = NatsServers(
-            home / "nats", ports=ports, detach=detach, tls=NatsTls(home / "nats" / "tls")
+            home / "nats",
+            ports=ports,
+            detach=detach,
+            tls=NatsTls(home / "nats" / "tls"),
+            authorization=(
+                role_permissions(names.prefix, names.stream) if _roles_named(home) else None
+            ),
         )
         self._peers: dict[str, subprocess.Popen[bytes]] = {}
         self._clients: list[ClusterClient] = []

@@ -37,6 +37,14 @@ ATTRIBUTES_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 
 _ROLES: tuple[Role, ...] = ("peer", "client", "admin", "orderer")
 
+ROLE_DOMAIN = "roles.silkgate.invalid"
+"""Every certificate names its role as ``role@ROLE_DOMAIN`` (an e-mail alternative name):
+NATS servers map a client to a user by its first e-mail name, so permissions go by role."""
+
+
+def role_address(role: str) -> str:
+    return f"{role}@{ROLE_DOMAIN}"
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -201,8 +209,9 @@ class CertificateAuthority:
     ) -> Identity:
         """Make a key pair and a certificate for ``name`` with the organisation's attributes.
 
-        ``hosts`` (IP addresses or DNS names) go in the subject alternative name, for a
-        server whose clients check its host name (NATS servers); member certificates have none.
+        The subject alternative name holds the role as an e-mail name (``role_address``)
+        and ``hosts`` (IP addresses or DNS names), for a server whose clients check its host
+        name (NATS servers); member certificates have no hosts.
         """
         if role not in _ROLES:
             raise UnknownIdentity(f"role {role!r} is not one of {', '.join(_ROLES)}", field="role")
@@ -238,9 +247,8 @@ class CertificateAuthority:
                 critical=False,
             )
         )
-        names = [_general_name(host) for host in hosts]
-        if names:
-            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        names = [x509.RFC822Name(role_address(role)), *(_general_name(host) for host in hosts)]
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
         cert = builder.sign(self._key, None)
         pem = cert.public_bytes(serialization.Encoding.PEM).decode()
         return Identity(pem, key.private_bytes_raw())

@@ -33,7 +33,7 @@ from typing import Any
 
 from silkgate.ledger._endpoint import tls_context
 from silkgate.ledger._errors import LedgerError
-from silkgate.ledger._identity import CertificateAuthority, Identity
+from silkgate.ledger._identity import CertificateAuthority, Identity, role_address
 
 SERVER_HOSTS = ("127.0.0.1", "localhost")
 """The host names NATS server certificates carry (servers listen on loopback here)."""
@@ -160,18 +160,61 @@ class NatsTls:
     def has(self, name: str) -> bool:
         return self.ca_file.is_file() and (self.directory / f"nats-{name}.key").is_file()
 
-    def block(self, name: str) -> dict[str, Any]:
-        """The ``tls {}`` block of server ``name``'s configuration (clients and routes)."""
+    def block(self, name: str, *, map_users: bool = False) -> dict[str, Any]:
+        """The ``tls {}`` block of server ``name``'s configuration (clients and routes).
+
+        ``map_users``: a client is also mapped to the user its certificate's role names.
+        """
         if not self.has(name):
             raise LedgerError(f"no TLS certificate for NATS server {name} in {self.directory}")
         return {
             "cert_file": str(self.directory / f"nats-{name}.pem"),
             "key_file": str(self.directory / f"nats-{name}.key"),
             "ca_file": str(self.ca_file),
-            "verify": True,
+            "verify_and_map" if map_users else "verify": True,
             "timeout": 5,
             "min_version": "1.3",
         }
+
+
+def role_permissions(prefix: str, stream: str) -> dict[str, Any]:
+    """The ``authorization {}`` block giving each member role only what it needs.
+
+    A client publishes transactions (``PREFIX.tx``, ``PREFIX.txs``); a peer publishes
+    time-to-cut markers and manages its own consumers of ``stream``; an admin may do
+    anything (it creates the stream). Everyone receives replies on ``_INBOX.>``. Orderer
+    certificates (the NATS servers' own) map to no user, so they cannot connect as
+    clients. Guarantee: a member's client or peer certificate can neither delete nor
+    change the stream nor publish what its role does not.
+    """
+    inbox = {"allow": ["_INBOX.>"]}
+    api = f"$JS.API.CONSUMER.*.{stream}"
+    users = [
+        {
+            "user": role_address("client"),
+            "permissions": {
+                "publish": {"allow": [f"{prefix}.tx", f"{prefix}.txs"]},
+                "subscribe": inbox,
+            },
+        },
+        {
+            "user": role_address("peer"),
+            "permissions": {
+                "publish": {
+                    "allow": [
+                        f"{prefix}.cut",
+                        api,
+                        f"{api}.>",
+                        f"$JS.API.CONSUMER.MSG.NEXT.{stream}.>",
+                        f"$JS.API.STREAM.INFO.{stream}",
+                    ]
+                },
+                "subscribe": inbox,
+            },
+        },
+        {"user": role_address("admin")},
+    ]
+    return {"users": users}
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +239,7 @@ class NatsServers:
         ports: list[NatsPorts] | None = None,
         detach: bool = False,
         tls: NatsTls | None = None,
+        authorization: dict[str, Any] | None = None,
     ) -> None:
         if count < 1:
             raise LedgerError("at least one NATS server is needed")
@@ -205,6 +249,7 @@ class NatsServers:
             ports = [NatsPorts(f"n{i + 1}", picked[2 * i], picked[2 * i + 1]) for i in range(count)]
         self.ports = ports
         self.tls = tls
+        self.authorization = authorization
         self._detach = detach
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -227,7 +272,10 @@ class NatsServers:
             f"jetstream {{ store_dir: {json.dumps(str(self.directory / me.name))} }}",
         ]
         if self.tls is not None:
-            lines.append(f"tls {json.dumps(self.tls.block(me.name))}")
+            mapped = self.tls.block(me.name, map_users=self.authorization is not None)
+            lines.append(f"tls {json.dumps(mapped)}")
+        if self.authorization is not None:
+            lines.append(f"authorization {json.dumps(self.authorization)}")
         if len(self.ports) > 1:
             routes = [f"nats://127.0.0.1:{p.cluster}" for p in self.ports if p != me]
             lines += [

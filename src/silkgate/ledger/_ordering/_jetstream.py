@@ -86,6 +86,20 @@ class StreamNames:
         return f"{self.prefix}.{kind}"
 
 
+async def _cancel_until_done(task: asyncio.Future[None]) -> None:
+    """Cancel ``task`` until it has ended.
+
+    nats-py's first-connect loop swallows a cancellation that lands while it closes a
+    failed attempt and tries again, so one cancel (what ``wait_for`` sends) can leave it
+    retrying, and its caller waiting, forever.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.5)
+    if not task.cancelled():
+        task.exception()  # retrieved: it is reported through the caller's own error
+
+
 def _time_ns(msg: Msg) -> int:
     """The stored message's timestamp, read exactly from the JetStream reply subject."""
     tokens = (msg.reply or "").split(".")
@@ -160,21 +174,22 @@ class JetStreamOrderer:
         if self._nc is not None:
             return
         nc = Nats()
-        try:
-            await asyncio.wait_for(
-                nc.connect(
-                    servers=self.servers,
-                    tls=self._tls,
-                    connect_timeout=5,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.25,  # type: ignore[arg-type]  # seconds; any float works
-                    allow_reconnect=True,
-                    pending_size=64 * 1024 * 1024,
-                    error_cb=self._on_error,
-                ),
-                self._connect_timeout_s,
+        connecting = asyncio.ensure_future(
+            nc.connect(
+                servers=self.servers,
+                tls=self._tls,
+                connect_timeout=5,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.25,  # type: ignore[arg-type]  # seconds; any float works
+                allow_reconnect=True,
+                pending_size=64 * 1024 * 1024,
+                error_cb=self._on_error,
             )
+        )
+        try:
+            await asyncio.wait_for(asyncio.shield(connecting), self._connect_timeout_s)
         except Exception as exc:  # nats-py raises several kinds for unreachable servers
+            await _cancel_until_done(connecting)
             with contextlib.suppress(Exception):
                 await nc.close()
             cause = self._last_error or exc
