@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from silkgate.compute import ComputeHome, Directory, Grant, Scheduler, StaticGrants
+from silkgate.compute import (
+    ComputeHome,
+    Directory,
+    Grant,
+    Scheduler,
+    StaticGrants,
+    node_tls_context,
+)
 
 PARTIES = ("cn-gxic", "sg-lionhealth", "th-siampay")
 ALL_KINDS = frozenset({"psi", "secure_stats", "he_aggregate", "dp_query", "fl_train"})
@@ -48,8 +55,9 @@ class Consortium:
         while True:
             address = _address(self.compute.directory, party)
             if address is not None and address != before:
+                tls = node_tls_context(Directory.load(self.compute.directory), party)
                 try:
-                    httpx.get(address + "/v1/health", timeout=1.0).raise_for_status()
+                    httpx.get(address + "/v1/health", timeout=1.0, verify=tls).raise_for_status()
                     return
                 except httpx.HTTPError:
                     pass

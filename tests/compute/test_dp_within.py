@@ -151,7 +151,8 @@ def test_node_refuses_within_a_column_the_psi_did_not_match(
     [
         pytest.param(None, id="unknown-task"),
         pytest.param(_psi("psi-not-kept", keep=False), id="psi-without-keep"),
-        pytest.param(_psi("psi-timed-out", keep=True, time_s=0.5), id="psi-failed"),
+        # 0.15 s: time to be allocated, far too little for the two PSI steps (link + protocol)
+        pytest.param(_psi("psi-timed-out", keep=True, time_s=0.15), id="psi-failed"),
     ],
 )
 def test_node_refuses_within_a_psi_task_it_keeps_no_intersection_of(

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from silkgate.compute import Directory, Scheduler, TaskSpec
+from silkgate.compute import Directory, Scheduler, TaskSpec, node_tls_context
 
 from .conftest import Consortium
 
@@ -41,8 +41,9 @@ def _psi(task_id: str) -> TaskSpec:
 
 
 def _spare_ready(consortium: Consortium, party: str) -> bool:
-    address = Directory.load(consortium.compute.directory).node_address(party)
-    return bool(httpx.get(address + "/v1/health", timeout=5).json()["spare_ready"])
+    directory = Directory.load(consortium.compute.directory)
+    address, tls = directory.node_address(party), node_tls_context(directory, party)
+    return bool(httpx.get(address + "/v1/health", timeout=5, verify=tls).json()["spare_ready"])
 
 
 def _wait(condition: object, what: str, timeout_s: float = 60.0) -> None:

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from silkgate.compute import Directory, Grant, Scheduler, StaticGrants, TaskFailed, TaskSpec
+from silkgate.compute import (
+    Directory,
+    Grant,
+    Scheduler,
+    StaticGrants,
+    TaskFailed,
+    TaskSpec,
+    node_tls_context,
+)
 from silkgate.compute._client import NodeClient
 
 from .conftest import ALL_KINDS, Consortium, running
@@ -174,7 +182,8 @@ def test_steps_whose_fourth_party_never_comes_fail_at_the_limit_and_nodes_serve_
     assert not any(thread.is_alive() for thread in threads), "a step outlived its limit"
     assert all(isinstance(errors[p], TaskFailed) for p in PARTIES[:3]), errors
     for party in PARTIES:
-        address = Directory.load(four.compute.directory).node_address(party)
-        assert httpx.get(address + "/v1/health", timeout=5).json()["status"] == "ok"
+        directory = Directory.load(four.compute.directory)
+        address, tls = directory.node_address(party), node_tls_context(directory, party)
+        assert httpx.get(address + "/v1/health", timeout=5, verify=tls).json()["status"] == "ok"
     retry = scheduler.run(_spec("counts", "amount", ["sum"]))
     assert retry.state == "succeeded", retry.error

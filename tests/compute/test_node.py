@@ -15,6 +15,7 @@ from silkgate.compute import (
     Scheduler,
     TaskRefused,
     TaskSpec,
+    node_tls_context,
 )
 from silkgate.compute._client import NodeClient
 from silkgate.domain import AccessDenied, Unauthenticated
@@ -47,9 +48,13 @@ def test_node_rejects_a_request_signed_by_an_unknown_key(
 
 
 def test_node_rejects_an_unsigned_request(consortium: Consortium) -> None:
-    address = Directory.load(consortium.compute.directory).node_address("sg-lionhealth")
+    directory = Directory.load(consortium.compute.directory)
+    address = directory.node_address("sg-lionhealth")
+    tls = node_tls_context(directory, "sg-lionhealth")
 
-    response = httpx.post(address + "/v1/ops/node.describe", json={"task": _COUNT}, timeout=10)
+    response = httpx.post(
+        address + "/v1/ops/node.describe", json={"task": _COUNT}, timeout=10, verify=tls
+    )
 
     assert response.status_code == 401
     assert response.json()["error"] == "Unauthenticated"
@@ -127,3 +132,42 @@ def test_steps_are_logged(consortium: Consortium) -> None:
     assert isinstance(consortium.compute, ComputeHome)
     log = consortium.compute.node_state("sg-lionhealth") / "steps.jsonl"
     assert log.is_file()
+
+
+def test_nodes_serve_tls_that_only_their_directory_certificate_opens(
+    consortium: Consortium,
+) -> None:
+    directory = Directory.load(consortium.compute.directory)
+    address = directory.node_address("sg-lionhealth")
+    own = node_tls_context(directory, "sg-lionhealth")
+    other = node_tls_context(directory, "cn-gxic")
+
+    assert address.startswith("https://")
+    assert httpx.get(address + "/v1/health", timeout=5, verify=own).json()["status"] == "ok"
+    for wrong in (other, True):  # another node's certificate; the system's CAs
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(address + "/v1/health", timeout=5, verify=wrong)
+    with pytest.raises(httpx.TransportError):  # plain HTTP gets no answer
+        httpx.get(address.replace("https://", "http://") + "/v1/health", timeout=5)
+
+
+def test_a_directory_certificate_not_for_the_node_key_is_refused(
+    consortium: Consortium, scheduler: Scheduler
+) -> None:
+    directory = Directory.load(consortium.compute.directory)
+    entry = directory.principals["sg-lionhealth"]
+    swapped = directory.with_principal(
+        "sg-lionhealth",
+        entry.model_copy(update={"tls_cert": directory.principals["cn-gxic"].tls_cert}),
+    )
+    client = NodeClient(scheduler_identity(consortium), swapped)
+
+    with pytest.raises(Unauthenticated, match="not for the node's key"):
+        node_tls_context(swapped, "sg-lionhealth")
+    with pytest.raises(Unauthenticated, match="not for the node's key"):
+        client.call("sg-lionhealth", "node.describe", task=TaskSpec.model_validate(_COUNT),
+                    session="s", args={}, timeout_s=10)  # fmt: skip
+
+
+def scheduler_identity(consortium: Consortium) -> Identity:
+    return Identity.load_or_create("scheduler", consortium.compute.keys)

@@ -20,7 +20,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from silkgate.compute import Directory, Scheduler, TaskFailed, TaskSpec
+from silkgate.compute import Directory, Scheduler, TaskFailed, TaskSpec, node_tls_context
 from silkgate.compute._client import NodeClient
 
 from .conftest import Consortium
@@ -61,8 +61,9 @@ def _spec(consortium: Consortium, kind: str, task_id: str, time_s: float) -> Tas
 
 
 def _health(consortium: Consortium, party: str) -> str:
-    address = Directory.load(consortium.compute.directory).node_address(party)
-    return str(httpx.get(address + "/v1/health", timeout=5).json()["status"])
+    directory = Directory.load(consortium.compute.directory)
+    address, tls = directory.node_address(party), node_tls_context(directory, party)
+    return str(httpx.get(address + "/v1/health", timeout=5, verify=tls).json()["status"])
 
 
 def _log_lines(consortium: Consortium, party: str) -> list[str]:

@@ -30,6 +30,7 @@ from silkgate.compute._spec import (
     TaskSpec,
     TaskState,
 )
+from silkgate.compute._tls import node_tls_context
 
 __all__ = [
     "TASK_KINDS",
@@ -63,5 +64,6 @@ __all__ = [
     "TaskSpec",
     "TaskState",
     "Verifier",
+    "node_tls_context",
     "run_node",
 ]

@@ -72,6 +72,7 @@ class ComputeHome:
     ) -> Node:
         """A node for ``party`` (not started); ``enroll`` it once it listens."""
         return Node(
+            identity=Identity.load_or_create(party, self.keys),
             party=party,
             data_dir=data_dir,
             state_dir=self.node_state(party),
@@ -88,7 +89,10 @@ class ComputeHome:
             self.directory,
             node.party,
             Principal(
-                verify_key=identity.verify_key_hex, roles=frozenset({"node"}), address=node.address
+                verify_key=identity.verify_key_hex,
+                roles=frozenset({"node"}),
+                address=node.address,
+                tls_cert=node.tls_cert,
             ),
         )
 

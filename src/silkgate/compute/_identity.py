@@ -10,6 +10,7 @@ by the consortium (its ledger enrolment) and the private keys stay with their ow
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -19,6 +20,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.x509.oid import NameOID
 from nacl.encoding import HexEncoder
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -62,6 +67,32 @@ class Identity:
     def verify_key_hex(self) -> str:
         return self._key.verify_key.encode(encoder=HexEncoder).decode()
 
+    def tls_material(self, *, valid_days: int = 3650) -> tuple[str, str]:
+        """A self-signed certificate for this signing key and the key, both PEM.
+
+        A node serves TLS with it; schedulers pin it (``_tls``), so the channel belongs to
+        the key the directory lists. The key PEM is secret: write it 0600, never log it.
+        """
+        key = Ed25519PrivateKey.from_private_bytes(self._key.encode())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.principal)])
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=valid_days))
+            .sign(key, None)
+        )
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
+
     def sign_headers(self, method: str, path: str, body: bytes) -> dict[str, str]:
         timestamp = f"{time.time():.3f}"
         nonce = os.urandom(12).hex()
@@ -78,7 +109,10 @@ class Identity:
 class Principal(DomainModel):
     verify_key: str = Field(pattern=r"^[0-9a-f]{64}$")
     roles: frozenset[PrincipalRole]
-    address: str | None = Field(None, description="http://host:port of a node")
+    address: str | None = Field(None, description="https://host:port of a node")
+    tls_cert: str | None = Field(
+        None, description="PEM of the self-signed certificate a node serves TLS with"
+    )
 
 
 class Directory(DomainModel):
@@ -100,6 +134,13 @@ class Directory(DomainModel):
         if entry is None or "node" not in entry.roles or entry.address is None:
             raise InvalidInput(f"party {party!r} runs no registered node", field="party")
         return entry.address
+
+    def node_tls_cert(self, party: str) -> tuple[str, str] | None:
+        """The certificate a party's node serves TLS with and its directory key, if any."""
+        entry = self.principals.get(party)
+        if entry is None or entry.tls_cert is None:
+            return None
+        return entry.tls_cert, entry.verify_key
 
     def with_principal(self, principal: str, entry: Principal) -> Directory:
         return Directory(principals={**self.principals, principal: entry})

@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import shutil
+import ssl
 import tempfile
 import threading
 import time
@@ -41,11 +42,12 @@ from silkgate.compute._engines._link import (
 )
 from silkgate.compute._errors import TaskFailed, TaskRefused
 from silkgate.compute._grants import GrantChecker
-from silkgate.compute._identity import Verifier
+from silkgate.compute._identity import Identity, Verifier
 from silkgate.compute._isolation import ChildStep, SpareStepProcess, run_in_child
 from silkgate.compute._metering import Meter
 from silkgate.compute._sources import DataSource
 from silkgate.compute._spec import TaskSpec
+from silkgate.compute._tls import server_context
 from silkgate.domain import (
     AccessDenied,
     Conflict,
@@ -76,6 +78,7 @@ class Node:
         host: str = "127.0.0.1",
         port: int = 0,
         default_epsilon: float = 10.0,
+        identity: Identity | None = None,
     ) -> None:
         if not data_dir.is_dir():
             raise InvalidInput(f"{data_dir} is not a directory", field="--data")
@@ -91,6 +94,8 @@ class Node:
         self.grants = grants
         self.verifier = Verifier(directory_path, accept="scheduler")
         self.host = host
+        self.identity = identity
+        self.tls_cert: str | None = None
         self._requested_port = port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -113,7 +118,8 @@ class Node:
     def address(self) -> str:
         if self._server is None:
             raise RuntimeError("node is not started")
-        return f"http://{self.host}:{self._server.server_address[1]}"
+        scheme = "http" if self.tls_cert is None else "https"
+        return f"{scheme}://{self.host}:{self._server.server_address[1]}"
 
     def start(self) -> Node:
         for stale in self.state_dir.glob("*.*-*"):  # workdirs of a node killed mid-step
@@ -125,8 +131,17 @@ class Node:
         class Handler(_Handler):
             owner = node
 
-        self._server = ThreadingHTTPServer((self.host, self._requested_port), Handler)
+        self._server = _Server((self.host, self._requested_port), Handler)
         self._server.daemon_threads = True
+        if self.identity is not None:
+            cert_pem, key_pem = self.identity.tls_material()
+            context = server_context(cert_pem, key_pem)
+            # The handshake happens in the request's thread (``_Handler.setup``), so a
+            # client that stalls it cannot hold up accepting the next connection.
+            self._server.socket = context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
+            self.tls_cert = cert_pem
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"node-{self.party}", daemon=True
         )
@@ -282,9 +297,26 @@ class Node:
         self._audit({"at": time.time(), "principal": principal, "op": op, "outcome": reason})
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that fails the TLS handshake or drops the connection: one debug line."""
+        log.debug("connection from %s failed", client_address, exc_info=True)
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: Node
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10.0)
+            try:
+                self.request.do_handshake()
+            except (ssl.SSLError, OSError):
+                self.request.close()
+                raise
+            self.request.settimeout(None)  # as over plain HTTP: a step may take long
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
