@@ -20,15 +20,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.x509.oid import NameOID
 from nacl.encoding import HexEncoder
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 from pydantic import Field
 
+from silkgate.compute._certs import private_pem, self_signed
 from silkgate.domain import DomainModel, InvalidInput, Unauthenticated
 
 PrincipalRole = Literal["node", "scheduler"]
@@ -74,24 +72,8 @@ class Identity:
         the key the directory lists. The key PEM is secret: write it 0600, never log it.
         """
         key = Ed25519PrivateKey.from_private_bytes(self._key.encode())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.principal)])
-        start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(start + dt.timedelta(days=valid_days))
-            .sign(key, None)
-        )
-        key_pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
+        lifetime = dt.timedelta(days=valid_days)
+        return self_signed(key, self.principal, lifetime), private_pem(key).decode()
 
     def sign_headers(self, method: str, path: str, body: bytes) -> dict[str, str]:
         timestamp = f"{time.time():.3f}"

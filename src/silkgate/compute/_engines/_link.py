@@ -43,10 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from silkgate.compute._certs import private_pem, self_signed
 from silkgate.compute._errors import TaskFailed
 
 _POLL_S = 0.01  # between connects to a peer not listening yet (a refusal costs nothing)
@@ -99,27 +98,19 @@ def issue_link_certificate(state_dir: Path, session: str, party: str, rank: int)
     directory = _keys_dir(state_dir, session)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"silkgate link {party}")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + _CERT_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(mpyc_name(rank))]), False)
-        .sign(key, hashes.SHA256())
+    pem = self_signed(
+        key,
+        f"silkgate link {party}",
+        _CERT_LIFETIME,
+        [
+            (x509.BasicConstraints(ca=True, path_length=0), True),
+            (x509.SubjectAlternativeName([x509.DNSName(mpyc_name(rank))]), False),
+        ],
     )
-    key_bytes = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    key_bytes = private_pem(key)
     descriptor = os.open(directory / "link.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(key_bytes)
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     (directory / "link.crt").write_text(pem)
     return pem
 
