@@ -14,7 +14,7 @@ from silkgate.compute._identity import Directory, Identity
 from silkgate.compute._metering import Metering
 from silkgate.compute._node import OPS_PREFIX
 from silkgate.compute._spec import TaskSpec
-from silkgate.compute._tls import node_context
+from silkgate.compute._tls import node_tls_context
 from silkgate.domain import AccessDenied, Conflict, InvalidInput, NotFound, Unauthenticated
 
 _ERRORS: dict[str, type[Exception]] = {
@@ -53,7 +53,7 @@ class NodeClient:
         timeout_s: float,
     ) -> tuple[dict[str, Any], Metering]:
         address = self.directory.node_address(party)
-        pinned = node_context(self.directory.node_tls_cert(party))
+        pinned = node_tls_context(self.directory, party)
         path = OPS_PREFIX + op
         body = json.dumps(
             {"task": task.model_dump(mode="json"), "session": session, "args": args}

@@ -60,11 +60,7 @@ def pinned_context(cert_pem: str, verify_key_hex: str) -> ssl.SSLContext:
     return context
 
 
-def node_context(cert: tuple[str, str] | None) -> ssl.SSLContext | None:
-    """``pinned_context`` for a directory entry's (certificate, key), or None without one."""
-    return None if cert is None else pinned_context(*cert)
-
-
 def node_tls_context(directory: Directory, party: str) -> ssl.SSLContext | None:
     """The context to reach ``party``'s node with (None: it enrolled no certificate)."""
-    return node_context(directory.node_tls_cert(party))
+    cert = directory.node_tls_cert(party)
+    return None if cert is None else pinned_context(*cert)
